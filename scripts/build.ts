@@ -1,0 +1,29 @@
+/**
+ * `bun run build` → dist/agentlocator: one executable with the SPA (Tailwind processed), the migrations, the
+ * assets and the build info (git commit + build time, via macros) inside. Runs from an empty folder.
+ *
+ * The compile CLI ignores bunfig's [serve.static] plugins, so the build goes through Bun.build with the Tailwind
+ * plugin here (BUN-NOTES §6).
+ */
+import tailwind from "bun-plugin-tailwind";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const outfile = process.argv[2] ?? join(root, "dist", "agentlocator");
+mkdirSync(join(outfile, ".."), { recursive: true });
+
+const started = performance.now();
+const result = await Bun.build({
+  entrypoints: [join(root, "src/cli.ts")],
+  compile: { outfile },
+  plugins: [tailwind],
+  minify: true,
+  define: { "process.env.NODE_ENV": JSON.stringify("production") },
+});
+if (!result.success) {
+  for (const message of result.logs) console.error(message);
+  process.exit(1);
+}
+const size = Bun.file(outfile).size;
+console.log(`built ${outfile} (${(size / 1024 / 1024).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bun
+/**
+ * The agentlocator command: `serve` (default), `--version`, `--help`, `admin create <email>`.
+ * Exit codes: 0 ok, 1 failure, 2 bad usage or bad configuration.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { ROLES, type Role } from "./db/schema.ts";
+import { versionInfo } from "./version.ts";
+
+const HELP = `agentlocator — self-hosted AI phone receptionist
+
+Usage:
+  agentlocator [serve]                      start the server on $HOST:$PORT (default 0.0.0.0:3000)
+  agentlocator --version                    print the deploy id
+  agentlocator admin create <email> [--password P] [--role owner|admin|agent] [--name N]
+                                            create an admin user in the database of $DATA_DIR
+  agentlocator --help                       this text
+
+Configuration is read from the environment; see README.md for every variable.
+`;
+
+function configOrExit(): Readonly<Config> {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`agentlocator: invalid configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function serveCommand() {
+  const config = configOrExit();
+  const { start } = await import("./main.ts");
+  const running = await start(config);
+  const shutdown = () => {
+    void running.stop().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+async function adminCreate(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { password: { type: "string" }, role: { type: "string", default: "owner" }, name: { type: "string" } },
+  });
+  const email = positionals[0];
+  if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return usage("admin create needs an email address");
+  if (!ROLES.includes(values.role as Role)) return usage(`--role must be one of ${ROLES.join(", ")}`);
+  let password = values.password;
+  let generated = false;
+  if (!password) {
+    if (process.stdin.isTTY) password = prompt("Password (min 8 characters):") ?? "";
+    else {
+      password = Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("base64url");
+      generated = true;
+    }
+  }
+  if (password.length < 8) return usage("the password must be at least 8 characters");
+
+  const config = configOrExit();
+  const { migrate, openDatabase } = await import("./db/client.ts");
+  const { UserService } = await import("./crm/users.ts");
+  const { AuditService } = await import("./crm/audit.ts");
+  const db = openDatabase(config.databasePath);
+  migrate(db);
+  try {
+    const user = await new UserService(db).create({ email, password, role: values.role as Role, name: values.name });
+    new AuditService(db).record("admin.create", { actorId: user.id, details: { via: "cli" } });
+    console.log(`created ${user.role} ${user.email} (id ${user.id})${generated ? `\npassword: ${password}` : ""}`);
+  } catch (err) {
+    console.error(`agentlocator: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    db.$client.close();
+  }
+}
+
+function usage(message: string): never {
+  console.error(`agentlocator: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+export async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "serve":
+      return serveCommand();
+    case "--version":
+    case "-v":
+    case "version":
+      console.log(versionInfo(process.env.DEPLOY_ID || undefined).deployId);
+      return;
+    case "--help":
+    case "-h":
+    case "help":
+      console.log(HELP);
+      return;
+    case "admin":
+      if (rest[0] === "create") return adminCreate(rest.slice(1));
+      return usage(`unknown admin command ${rest[0] ?? "(none)"}`);
+    default:
+      return usage(`unknown command ${command}`);
+  }
+}
+
+if (import.meta.main) await main(process.argv.slice(2));

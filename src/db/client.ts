@@ -1,0 +1,45 @@
+/**
+ * Opens the embedded SQLite database and applies the migrations that are built into the program.
+ * Only src/crm (and start-up) imports this module; routes never touch the database directly.
+ */
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { embeddedMigrations } from "./embedded-migrations.ts" with { type: "macro" };
+import * as schema from "./schema.ts";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+/** The migration list, frozen into the bundle at build time. */
+const MIGRATIONS = embeddedMigrations();
+
+export function openDatabase(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  // WAL: readers never block the writer; busy_timeout: wait (ms) instead of failing on a momentary lock.
+  sqlite.run("PRAGMA journal_mode = WAL");
+  sqlite.run("PRAGMA synchronous = NORMAL");
+  sqlite.run("PRAGMA foreign_keys = ON");
+  sqlite.run("PRAGMA busy_timeout = 5000");
+  return drizzle({ client: sqlite, schema }) as Db;
+}
+
+/** Applies every embedded migration not yet recorded in `__drizzle_migrations`; returns how many ran. */
+export function migrate(db: Db): number {
+  const table = "__drizzle_migrations";
+  const before = countApplied(db, table);
+  // drizzle's own SQLite migrator over our embedded list (same bookkeeping table as drizzle-kit's `migrate`).
+  const internal = db as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown };
+  internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsFolder: "", migrationsTable: table });
+  return countApplied(db, table) - before;
+}
+
+function countApplied(db: Db, table: string): number {
+  const exists = db.$client.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?").get(table);
+  if (!exists) return 0;
+  const row = db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+  return row.n;
+}
+
+export const migrationCount = MIGRATIONS.length;

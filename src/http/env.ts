@@ -1,0 +1,29 @@
+/** What the HTTP layer is given (by main.ts) and the Hono environment type every route shares. */
+import type { Server } from "bun";
+import type { FailureLimiter } from "../auth/rate-limit.ts";
+import type { Tokens } from "../auth/tokens.ts";
+import type { Config } from "../config.ts";
+import type { AuditService } from "../crm/audit.ts";
+import type { PublicUser, UserService } from "../crm/users.ts";
+import type { Readiness } from "../readiness.ts";
+import type { VersionInfo } from "../version.ts";
+
+export interface Services {
+  users: UserService;
+  audit: AuditService;
+}
+
+export interface HttpDeps {
+  config: Readonly<Config>;
+  readiness: Readiness;
+  version: VersionInfo;
+  tokens: Tokens;
+  loginLimiter: FailureLimiter;
+  /** The database-backed services; throws AppError("unavailable") while the database is down. */
+  services: () => Services;
+}
+
+export type AppEnv = {
+  Bindings: { server?: Server<unknown> };
+  Variables: { requestId: string; user: PublicUser; deps: HttpDeps };
+};

@@ -1,0 +1,46 @@
+/** The one place that turns errors into HTTP responses: `{"error":{"code","message"}}`, never a stack trace. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError, type ErrorCode } from "../errors.ts";
+import { EV, log } from "../log.ts";
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  bad_json: 400,
+  validation: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  not_configured: 501,
+  gone: 410,
+  unavailable: 503,
+  internal: 500,
+};
+
+export function errorBody(code: ErrorCode, message: string, field?: string) {
+  return { error: field ? { code, message, field } : { code, message } };
+}
+
+export function errorResponse(c: Context, err: AppError): Response {
+  for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+  return c.json(errorBody(err.code, err.message, err.field), STATUS[err.code]);
+}
+
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof AppError) return errorResponse(c, err);
+  if (err instanceof HTTPException && err.status < 500) {
+    const code: ErrorCode = err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : "bad_request";
+    return c.json(errorBody(code, err.message || "bad request"), err.status);
+  }
+  log.error(EV.HTTP_ERROR, { method: c.req.method, path: c.req.path, requestId: c.get("requestId"), err });
+  return c.json(errorBody("internal", "internal server error"), 500);
+}
+
+export function notFound(c: Context): Response {
+  if (c.req.path.startsWith("/api/")) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
+  return c.text("not found", 404);
+}

@@ -1,0 +1,105 @@
+/**
+ * Structured logging: one JSON object per line on stdout (or a readable line with LOG_FORMAT=pretty / a TTY).
+ * Every line has `time`, `level`, `event`; numbers go in `value`, calls carry `callSid`.
+ * Field names that look like secrets are redacted, so a token or password never reaches the log.
+ *
+ * @example log.info(EV.EOU_MS, { callSid, value: 512 })
+ */
+
+/** The event names of CONTRACT.md (call events verbatim) plus the dotted names of the rest of the system. */
+export const EV = {
+  // call events (CONTRACT.md, exact)
+  WS_START: "WS_START",
+  STT_PARTIAL: "STT_PARTIAL",
+  STT_FINAL: "STT_FINAL",
+  EOU_MS: "EoU_ms",
+  TTS_LEN_MS: "TTS_LEN_ms",
+  MEDIA_TX: "MEDIA_TX",
+  PING_TX: "PNG_PONG_TX",
+  PONG_RX: "PNG_PONG_RX",
+  BARGE_IN: "BARGE_IN",
+  WS_STOP: "WS_STOP",
+  // system
+  SERVER_LISTENING: "server.listening",
+  SERVER_STOPPING: "server.stopping",
+  SERVER_STOPPED: "server.stopped",
+  CONFIG_INVALID: "config.invalid",
+  DB_MIGRATED: "db.migrated",
+  DB_ERROR: "db.error",
+  HTTP_REQUEST: "http.request",
+  HTTP_ERROR: "http.error",
+  AUTH_LOGIN: "auth.login",
+  AUTH_LOGIN_FAILED: "auth.login_failed",
+  AUTH_RATE_LIMITED: "auth.rate_limited",
+  ADMIN_CREATED: "admin.created",
+  SETUP_LINK: "setup.link",
+  JWT_SECRET_GENERATED: "jwt.secret_generated",
+} as const;
+
+export type EventName = (typeof EV)[keyof typeof EV];
+export type Level = "debug" | "info" | "warn" | "error";
+export type Fields = Record<string, unknown>;
+
+const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api_?key|private_?key/i;
+
+export interface Logger {
+  debug(event: string, fields?: Fields): void;
+  info(event: string, fields?: Fields): void;
+  warn(event: string, fields?: Fields): void;
+  error(event: string, fields?: Fields): void;
+  /** A logger whose lines all carry `fields` (e.g. `{ callSid }`). */
+  child(fields: Fields): Logger;
+}
+
+interface Sink {
+  format: "json" | "pretty";
+  level: Level;
+  write: (line: string) => void;
+}
+
+const sink: Sink = {
+  format: process.stdout.isTTY ? "pretty" : "json",
+  level: "info",
+  write: (line) => process.stdout.write(line + "\n"),
+};
+
+/** Set once from Config at start-up; tests may pass a `write` to capture lines. */
+export function configureLog(options: Partial<Sink>): void {
+  Object.assign(sink, options);
+}
+
+function redact(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (!value || typeof value !== "object" || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
+  return out;
+}
+
+function emit(level: Level, event: string, base: Fields, fields?: Fields): void {
+  if (LEVELS[level] < LEVELS[sink.level]) return;
+  const record = redact({ time: new Date().toISOString(), level, event, ...base, ...fields }) as Fields;
+  if (sink.format === "json") {
+    sink.write(JSON.stringify(record));
+    return;
+  }
+  const { time, level: _l, event: _e, ...rest } = record;
+  const extras = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  sink.write(`${String(time).slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${event}${extras ? " " + extras : ""}`);
+}
+
+function make(base: Fields): Logger {
+  return {
+    debug: (e, f) => emit("debug", e, base, f),
+    info: (e, f) => emit("info", e, base, f),
+    warn: (e, f) => emit("warn", e, base, f),
+    error: (e, f) => emit("error", e, base, f),
+    child: (fields) => make({ ...base, ...fields }),
+  };
+}
+
+export const log: Logger = make({});

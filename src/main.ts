@@ -1,0 +1,110 @@
+/**
+ * Composition root: config → listen → db → services. The one module that wires everything together.
+ * The server listens before anything heavy happens; the database opens right after (milliseconds), and
+ * providers (Google, LLM, Baileys) start on first use — so /healthz answers from the first moment.
+ */
+import type { Server } from "bun";
+import { FailureLimiter } from "./auth/rate-limit.ts";
+import { resolveJwtSecret } from "./auth/jwt-secret.ts";
+import { Tokens } from "./auth/tokens.ts";
+import type { Config } from "./config.ts";
+import { AuditService } from "./crm/audit.ts";
+import { UserService } from "./crm/users.ts";
+import { migrate, openDatabase, type Db } from "./db/client.ts";
+import { AppError } from "./errors.ts";
+import { createApp } from "./http/app.ts";
+import type { HttpDeps, Services } from "./http/env.ts";
+import { configureLog, EV, log } from "./log.ts";
+import { Readiness } from "./readiness.ts";
+import { serve } from "./server.ts";
+import { versionInfo } from "./version.ts";
+
+export interface Running {
+  server: Server<unknown>;
+  /** http://host:port the server listens on (loopback form for 0.0.0.0). */
+  url: string;
+  readiness: Readiness;
+  /** Stop accepting, let in-flight requests finish (≤ graceMs), close the database. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export const STOP_GRACE_MS = 10_000;
+
+export async function start(config: Readonly<Config>): Promise<Running> {
+  configureLog({ format: config.logFormat, level: config.logLevel });
+  const readiness = new Readiness();
+  const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
+  const tokens = new Tokens(secret);
+
+  let db: Db | undefined;
+  let services: Services | undefined;
+  const deps: HttpDeps = {
+    config,
+    readiness,
+    version: versionInfo(config.deployId),
+    tokens,
+    loginLimiter: new FailureLimiter(5, 60_000),
+    services: () => {
+      if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
+      return services;
+    },
+  };
+
+  const server = serve({ port: config.port, hostname: config.host, app: createApp(deps) });
+  readiness.set("ws", "ok");
+  const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
+
+  try {
+    db = openDatabase(config.databasePath);
+    const applied = migrate(db);
+    services = { users: new UserService(db), audit: new AuditService(db) };
+    readiness.set("db", "ok");
+    log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    readiness.set("db", "err", reason);
+    log.error(EV.DB_ERROR, { reason, path: config.databasePath });
+  }
+
+  reportProviders(config, readiness);
+  if (services) await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = STOP_GRACE_MS) =>
+    (stopping ??= (async () => {
+      log.info(EV.SERVER_STOPPING, { graceMs });
+      const drained = server.stop(false).then(() => true);
+      const timedOut = Bun.sleep(graceMs).then(() => false);
+      if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      services = undefined;
+      db?.$client.close();
+      log.info(EV.SERVER_STOPPED, {});
+    })());
+
+  return { server, url, readiness, stop };
+}
+
+/** Until a provider module reports, readiness says what is configured (issue-specific modules refine it). */
+function reportProviders(config: Readonly<Config>, readiness: Readiness) {
+  if (config.google.kind === "conflict") {
+    readiness.set("stt", "err", config.google.reason);
+    readiness.set("tts", "err", config.google.reason);
+  }
+  if (!config.llm) readiness.set("llm", "ok", "scripted dialog (OPENAI_API_KEY/OPENAI_BASE_URL unset)");
+  readiness.set("whatsapp", config.whatsappEnabled ? "pending" : "ok", config.whatsappEnabled ? undefined : "disabled (WHATSAPP_ENABLED=false)");
+}
+
+/** ADMIN_EMAIL/ADMIN_PASSWORD create the first admin; with no user at all, print a one-time setup link. */
+async function bootstrapAdmin(config: Readonly<Config>, services: Services, tokens: Tokens, baseUrl: string) {
+  if (config.admin && !services.users.byEmail(config.admin.email)) {
+    const user = await services.users.create({ email: config.admin.email, password: config.admin.password, role: "owner" });
+    services.audit.record("admin.create", { actorId: user.id, details: { via: "env" } });
+    log.info(EV.ADMIN_CREATED, { userId: user.id, via: "ADMIN_EMAIL" });
+  }
+  if (services.users.count() === 0) {
+    const link = `${baseUrl}/app/setup?token=${await tokens.setup()}`;
+    log.info(EV.SETUP_LINK, { url: link, expiresInMin: 30, hint: "open this link to create the first admin" });
+  }
+}

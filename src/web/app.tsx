@@ -1,0 +1,86 @@
+/** The admin SPA: routes under /app, Hebrew (RTL) by default with an English switch. */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { api } from "./api.ts";
+import { applyLang, lang, t, type Key } from "./i18n.ts";
+import { LoginPage } from "./pages/login.tsx";
+import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
+import { SetupPage } from "./pages/setup.tsx";
+
+const NAV: Array<[string, Key]> = [
+  ["overview", "overview"],
+  ["calls", "calls"],
+  ["contacts", "contacts"],
+  ["inbox", "inbox"],
+  ["tasks", "tasks"],
+  ["payments", "payments"],
+  ["settings", "settings"],
+  ["test-call", "testCall"],
+];
+
+function Shell() {
+  const { path, route } = useLocation();
+  const [me, setMe] = useState<{ email: string } | null>();
+  useEffect(() => {
+    api<{ user: { email: string } }>("/api/auth/me").then(
+      (r) => setMe(r.user),
+      () => {
+        setMe(null);
+        route("/app/login");
+      },
+    );
+  }, []);
+  if (!me) return null;
+  return (
+    <div class="flex min-h-screen">
+      <nav class="w-56 shrink-0 bg-slate-900 p-4 text-slate-100">
+        <div class="mb-6 text-lg font-bold">{t("appName")}</div>
+        <ul class="space-y-1">
+          {NAV.map(([slug, key]) => (
+            <li key={slug}>
+              <a href={`/app/admin/${slug}`} class={`block rounded px-3 py-2 hover:bg-slate-800 ${path.startsWith(`/app/admin/${slug}`) ? "bg-slate-800" : ""}`}>
+                {t(key)}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div class="mt-8 space-y-2 text-sm text-slate-400">
+          <div>{me.email}</div>
+          <button class="underline" onClick={() => api("/api/auth/logout", { method: "POST" }).then(() => route("/app/login"))}>
+            {t("signOut")}
+          </button>
+        </div>
+      </nav>
+      <main class="flex-1 p-8">
+        <Router>
+          <Route path="/app/admin/overview" component={OverviewPage} />
+          {NAV.slice(1).map(([slug, key]) => (
+            <Route path={`/app/admin/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
+          ))}
+          <Route default component={OverviewPage} />
+        </Router>
+      </main>
+    </div>
+  );
+}
+
+function App() {
+  // reading lang.value subscribes the whole tree to the language switch
+  const current = lang.value;
+  return (
+    <LocationProvider>
+      <button class="fixed top-3 end-3 rounded bg-white px-3 py-1 text-sm shadow ring-1 ring-slate-200" onClick={() => applyLang(current === "he" ? "en" : "he")}>
+        {t("language")}
+      </button>
+      <Router>
+        <Route path="/app/login" component={LoginPage} />
+        <Route path="/app/setup" component={SetupPage} />
+        <Route default component={Shell} />
+      </Router>
+    </LocationProvider>
+  );
+}
+
+applyLang(lang.value);
+render(<App />, document.getElementById("root")!);
