@@ -35,12 +35,15 @@ function configOrExit(): Readonly<Config> {
 async function serveCommand() {
   const config = configOrExit();
   const { start } = await import("./main.ts");
-  const running = await start(config);
+  // Handlers go in before start() so a signal during start-up (e.g. while the first admin's password is
+  // hashed) still stops gracefully instead of killing the process.
+  const running = start(config);
   const shutdown = () => {
-    void running.stop().then(() => process.exit(0));
+    void running.then((r) => r.stop()).then(() => process.exit(0));
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+  await running;
 }
 
 async function adminCreate(args: string[]) {

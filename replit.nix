@@ -1,0 +1,3 @@
+{ pkgs }: {
+  deps = [ pkgs.bun pkgs.git ];
+}

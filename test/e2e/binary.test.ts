@@ -1,0 +1,48 @@
+/** `bun run build` makes one file that runs alone from an empty folder. */
+import { afterAll, expect, test } from "bun:test";
+import { copyFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, spawnServer, tempDir, type Spawned } from "../support/server.ts";
+
+let server: Spawned | undefined;
+afterAll(async () => {
+  server?.proc.kill("SIGTERM");
+  await server?.exited;
+});
+
+test(
+  "the compiled binary serves /healthz, /version and the SPA from an empty folder",
+  async () => {
+    const buildDir = tempDir("al-build-");
+    const built = Bun.spawnSync(["bun", join(ROOT, "scripts/build.ts"), join(buildDir, "agentlocator")], { cwd: ROOT });
+    expect(built.exitCode).toBe(0);
+    expect(readdirSync(buildDir)).toEqual(["agentlocator"]);
+
+    const runDir = tempDir("al-run-");
+    copyFileSync(join(buildDir, "agentlocator"), join(runDir, "agentlocator"));
+    Bun.spawnSync(["chmod", "+x", join(runDir, "agentlocator")]);
+    const version = Bun.spawnSync([join(runDir, "agentlocator"), "--version"], { cwd: runDir }).stdout.toString().trim();
+    expect(version).toMatch(/-\d{8}T\d{6}Z$/);
+
+    server = await spawnServer({ cmd: [join(runDir, "agentlocator")], cwd: runDir, env: { DATA_DIR: "./data" } });
+    await server.waitFor("db.migrated");
+    expect(await (await fetch(`${server.url}/healthz`)).text()).toBe("ok");
+    const v = (await (await fetch(`${server.url}/version`)).json()) as { deployId: string };
+    expect(v.deployId).toBe(version);
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { db: string };
+    expect(ready.db).toBe("ok");
+
+    const page = await fetch(`${server.url}/app/admin/overview`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    // the stylesheet is Tailwind output, not the raw `@import "tailwindcss"`
+    const css = html.match(/href="([^"]+\.css)"/)![1]!;
+    const sheet = await (await fetch(new URL(css, server.url))).text();
+    expect(sheet).toContain(".bg-indigo-600");
+    const script = html.match(/src="([^"]+\.js)"/)![1]!;
+    expect((await fetch(new URL(script, server.url))).status).toBe(200);
+    expect(existsSync(join(runDir, "data", "agentlocator.db"))).toBe(true);
+  },
+  { timeout: 120_000 },
+);

@@ -1,0 +1,43 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { migrate, migrationCount, openDatabase } from "../../src/db/client.ts";
+import { UserService } from "../../src/crm/users.ts";
+import { tempDir } from "../support/server.ts";
+
+test("migrations apply to an empty database and are recorded", () => {
+  const db = openDatabase(join(tempDir(), "nested", "a.db"));
+  expect(migrationCount).toBeGreaterThan(0);
+  expect(migrate(db)).toBe(migrationCount);
+  const tables = db.$client.query("SELECT name FROM sqlite_master WHERE type='table'").all() as Array<{ name: string }>;
+  expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["users", "settings", "audit_log", "__drizzle_migrations"]));
+  expect((db.$client.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+  expect((db.$client.query("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys).toBe(1);
+  expect((db.$client.query("PRAGMA busy_timeout").get() as { timeout: number }).timeout).toBe(5000);
+  db.$client.close();
+});
+
+test("an existing database keeps its data and only gets the migrations it lacks", async () => {
+  const path = join(tempDir(), "b.db");
+  const first = openDatabase(path);
+  migrate(first);
+  await new UserService(first).create({ email: "keep@example.com", password: "password1", role: "owner" });
+  first.$client.close();
+
+  const second = openDatabase(path);
+  expect(migrate(second)).toBe(0);
+  expect(new UserService(second).byEmail("keep@example.com")?.role).toBe("owner");
+  second.$client.close();
+});
+
+test("passwords are stored as argon2id hashes and verified", async () => {
+  const db = openDatabase(join(tempDir(), "d.db"));
+  migrate(db);
+  const users = new UserService(db);
+  await users.create({ email: "Mixed@Example.com", password: "correct horse", role: "admin" });
+  const row = db.$client.query("SELECT password_hash FROM users").get() as { password_hash: string };
+  expect(row.password_hash).toStartWith("$argon2id$");
+  expect(await users.verify("mixed@example.com", "correct horse")).toMatchObject({ role: "admin" });
+  expect(await users.verify("mixed@example.com", "wrong")).toBeUndefined();
+  expect(await users.verify("nobody@example.com", "correct horse")).toBeUndefined();
+  db.$client.close();
+});
