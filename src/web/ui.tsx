@@ -1,13 +1,14 @@
 /** Small shared UI pieces (Tailwind classes in one place). */
 import type { ComponentChildren } from "preact";
 
-export function Field(props: { label: string; type?: string; name: string; value: string; onInput: (v: string) => void }) {
+export function Field(props: { label: string; type?: "text" | "email" | "password"; name: string; value: string; onInput: (v: string) => void }) {
   return (
     <label class="block mb-4">
       <span class="block text-sm font-medium mb-1">{props.label}</span>
       <input
         class="w-full rounded-md border border-slate-300 px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500"
-        type={props.type ?? "text"}
+        // preact 11 types each input type separately; a union needs this widening
+        type={(props.type ?? "text") as "text"}
         name={props.name}
         value={props.value}
         onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}

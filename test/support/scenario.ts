@@ -7,7 +7,7 @@ export interface ApiScenario {
   url: string;
   body?: unknown;
   /** Raw body (sent as is) — for malformed JSON and size limits. */
-  rawBody?: string | Uint8Array;
+  rawBody?: string;
   headers?: Record<string, string> | (() => Record<string, string>);
   expectedStatus: number;
   /** Substrings the response body must contain. */

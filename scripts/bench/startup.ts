@@ -1,0 +1,70 @@
+/**
+ * Start-up and /healthz benchmark of the compiled binary (`bun scripts/bench/startup.ts [--no-build]`).
+ * - cold start: spawn → first 200 on /healthz, 10 runs, each from a fresh empty folder (target median ≤ 60 ms)
+ * - /healthz latency under 2,000 requests/s from a second process for 5 s (target p99 ≤ 2 ms)
+ */
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { percentile, printTable } from "./table.ts";
+
+const root = join(import.meta.dir, "..", "..");
+const binary = join(root, "dist", "agentlocator");
+if (!process.argv.includes("--no-build")) {
+  const b = Bun.spawnSync(["bun", join(root, "scripts/build.ts"), binary], { stdout: "inherit", stderr: "inherit" });
+  if (b.exitCode !== 0) process.exit(1);
+}
+
+let nextPort = 40000 + Math.floor(Math.random() * 10000);
+
+async function startBinary(): Promise<{ proc: Bun.Subprocess; port: number; ms: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "al-bench-"));
+  copyFileSync(binary, join(dir, "agentlocator"));
+  Bun.spawnSync(["chmod", "+x", join(dir, "agentlocator")]);
+  const port = nextPort++;
+  const t0 = performance.now();
+  const proc = Bun.spawn([join(dir, "agentlocator")], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.status === 200) return { proc, port, ms: performance.now() - t0 };
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(1);
+    if (performance.now() - t0 > 10_000) throw new Error("binary did not answer /healthz within 10 s");
+  }
+}
+
+const colds: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const { proc, ms } = await startBinary();
+  colds.push(ms);
+  proc.kill("SIGTERM");
+  await proc.exited;
+}
+colds.sort((a, b) => a - b);
+printTable("Cold start of dist/agentlocator → first 200 on /healthz (10 runs)", [
+  { metric: "median ms", value: percentile(colds, 50), target: "≤ 60" },
+  { metric: "min ms", value: colds[0]!, target: "" },
+  { metric: "max ms", value: colds[colds.length - 1]!, target: "" },
+]);
+
+const { proc, port } = await startBinary();
+const load = Bun.spawnSync(["bun", join(import.meta.dir, "load.ts"), `http://127.0.0.1:${port}/healthz`, "2000", "5"]);
+proc.kill("SIGTERM");
+await proc.exited;
+const result = JSON.parse(load.stdout.toString()) as { latencies: number[]; errors: number; elapsedMs: number };
+const lat = result.latencies.sort((a, b) => a - b);
+printTable("/healthz under 2,000 requests/s for 5 s from a second process", [
+  { metric: "requests ok", value: lat.length, target: "10000" },
+  { metric: "errors", value: result.errors, target: "0" },
+  { metric: "p50 ms", value: percentile(lat, 50), target: "" },
+  { metric: "p99 ms", value: percentile(lat, 99), target: "≤ 2" },
+  { metric: "max ms", value: lat[lat.length - 1]!, target: "" },
+]);
