@@ -46,6 +46,8 @@ export interface Config {
   bargeInMs: number;
   transferNumber?: string;
   wsPingIntervalMs: number;
+  /** Age (ms) at which a recognizer stream is replaced, below Google's 305 s limit. */
+  sttStreamLimitMs: number;
   twilio: { accountSid?: string; authToken?: string; apiUrl: string; whatsappFrom?: string };
   whatsappEnabled: boolean;
   paypal?: { clientId: string; clientSecret: string; webhookId?: string; apiUrl: string };
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bargeInMs: read(env, "BARGE_IN_MS", intIn(60, 2000), "an integer 60–2000 (milliseconds)") ?? 200,
     transferNumber: read(env, "TRANSFER_NUMBER", e164, "an E.164 number such as +972501234567"),
     wsPingIntervalMs: read(env, "WS_PING_INTERVAL_MS", intIn(100, 60000), "an integer 100–60000 (milliseconds; 5000–15000 in production)") ?? 10000,
+    sttStreamLimitMs: read(env, "STT_STREAM_LIMIT_MS", intIn(1000, 300_000), "an integer 1000–300000 (milliseconds)") ?? 290_000,
     twilio: {
       accountSid: read(env, "TWILIO_ACCOUNT_SID", z.string().regex(/^AC[0-9a-fA-F]{32}$/), "AC followed by 32 hex digits"),
       authToken: read(env, "TWILIO_AUTH_TOKEN", z.string().min(8), "your Twilio auth token"),

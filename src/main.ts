@@ -8,7 +8,13 @@ import { FailureLimiter } from "./auth/rate-limit.ts";
 import { resolveJwtSecret } from "./auth/jwt-secret.ts";
 import { Tokens } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
+import { buildCalls } from "./compose/calls.ts";
+import { buildProviders } from "./compose/providers.ts";
 import { AuditService } from "./crm/audit.ts";
+import { CallRecords } from "./crm/call-records.ts";
+import { ContactService } from "./crm/contacts.ts";
+import { SettingsService } from "./crm/settings.ts";
+import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
 import { migrate, openDatabase, type Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
@@ -17,14 +23,17 @@ import type { HttpDeps, Services } from "./http/env.ts";
 import { configureLog, EV, log } from "./log.ts";
 import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
+import { mediaWebSocketHandler, type MediaSocketData } from "./transports/twilio/media-server.ts";
 import { versionInfo } from "./version.ts";
 
 export interface Running {
-  server: Server<unknown>;
+  server: Server<MediaSocketData>;
   /** http://host:port the server listens on (loopback form for 0.0.0.0). */
   url: string;
   readiness: Readiness;
-  /** Stop accepting, let in-flight requests finish (≤ graceMs), close the database. */
+  /** Resolves once the providers and the greeting cache are warm. */
+  warmed: Promise<void>;
+  /** Let live calls finish their reply and in-flight requests finish (≤ graceMs), close the database. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -39,19 +48,24 @@ export async function start(config: Readonly<Config>): Promise<Running> {
 
   let db: Db | undefined;
   let services: Services | undefined;
+  const providers = buildProviders(config, readiness);
+  const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
     config,
     readiness,
     version: versionInfo(config.deployId),
     tokens,
     loginLimiter: new FailureLimiter(5, 60_000),
+    streamToken: calls.streamToken,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
     },
   };
 
-  const server = serve({ port: config.port, hostname: config.host, app: createApp(deps) });
+  const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
+  const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
+  const server = serve({ port: config.port, hostname: config.host, app, websocket });
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
@@ -59,7 +73,15 @@ export async function start(config: Readonly<Config>): Promise<Running> {
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    services = { users: new UserService(db), audit: new AuditService(db) };
+    const contacts = new ContactService(db);
+    services = {
+      users: new UserService(db),
+      audit: new AuditService(db),
+      contacts,
+      calls: new CallRecords(db, contacts),
+      tasks: new TaskService(db),
+      settings: new SettingsService(db),
+    };
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
   } catch (err) {
@@ -70,11 +92,16 @@ export async function start(config: Readonly<Config>): Promise<Running> {
 
   reportProviders(config, readiness);
   if (services) await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url);
+  // after listening: load the Google clients and put the greeting in the cache, in the background
+  const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn("providers.warm_failed", { err: String(err) }));
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = STOP_GRACE_MS) =>
     (stopping ??= (async () => {
-      log.info(EV.SERVER_STOPPING, { graceMs });
+      log.info(EV.SERVER_STOPPING, { graceMs, liveCalls: calls.live.size });
+      const t0 = performance.now();
+      await calls.drain(graceMs);
+      graceMs = Math.max(0, graceMs - (performance.now() - t0));
       const drained = server.stop(false).then(() => true);
       const timedOut = Bun.sleep(graceMs).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
@@ -83,10 +110,10 @@ export async function start(config: Readonly<Config>): Promise<Running> {
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, url, readiness, stop };
+  return { server, url, readiness, stop, warmed };
 }
 
-/** Until a provider module reports, readiness says what is configured (issue-specific modules refine it). */
+/** Readiness of what is configured but not a provider module's to report. */
 function reportProviders(config: Readonly<Config>, readiness: Readiness) {
   if (config.google.kind === "conflict") {
     readiness.set("stt", "err", config.google.reason);

@@ -1,29 +1,34 @@
 /**
- * Bun.serve: the SPA (HTML import, bundled with Tailwind; compiled into the binary) under /app/*, everything else
- * through the Hono app. Listening happens before anything heavy is loaded.
+ * Bun.serve: the SPA (HTML import, bundled with Tailwind; compiled into the binary) under /app/*, the Twilio media
+ * WebSocket natively at /ws/twilio-media, everything else through the Hono app.
  */
-import type { Server } from "bun";
+import type { Server, WebSocketHandler } from "bun";
 import type { Hono } from "hono";
 import spa from "./web/index.html";
 import type { AppEnv } from "./http/env.ts";
+import { MEDIA_PATH } from "./transports/twilio/twiml.ts";
+import { upgradeMedia, type MediaSocketData } from "./transports/twilio/media-server.ts";
 
 export interface ServeOptions {
   port: number;
   hostname: string;
   app: Hono<AppEnv>;
+  websocket: WebSocketHandler<MediaSocketData>;
   /** Bun's dev mode (hot bundling, source maps) — off in the compiled binary. */
   development?: boolean;
 }
 
-export function serve(opts: ServeOptions): Server<unknown> {
-  return Bun.serve({
+export function serve(opts: ServeOptions): Server<MediaSocketData> {
+  return Bun.serve<MediaSocketData>({
     port: opts.port,
     hostname: opts.hostname,
     development: opts.development ?? false,
     routes: {
       "/app": spa,
       "/app/*": spa,
+      [MEDIA_PATH]: (req: Request, server: Server<MediaSocketData>) => upgradeMedia(req, server as Server<unknown>),
     },
     fetch: (req, server) => opts.app.fetch(req, { server }),
+    websocket: opts.websocket,
   });
 }

@@ -12,12 +12,15 @@ import { notFound, onError } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { requireSession } from "./middleware/session.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { callRoutes } from "./routes/calls.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createApp(deps: HttpDeps) {
+export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void } = {}) {
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
@@ -33,10 +36,13 @@ export function createApp(deps: HttpDeps) {
 
   app.route("/", healthRoutes(deps));
   app.route("/api/auth", authRoutes(deps));
+  app.route("/webhook", twilioWebhookRoutes(deps));
 
   const api = new Hono<AppEnv>();
   api.use(requireSession(deps));
   api.route("/users", userRoutes(deps));
+  api.route("/calls", callRoutes(deps));
+  api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
   app.route("/api", api);
   return app;
 }

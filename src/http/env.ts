@@ -4,6 +4,10 @@ import type { FailureLimiter } from "../auth/rate-limit.ts";
 import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
+import type { CallRecords } from "../crm/call-records.ts";
+import type { ContactService } from "../crm/contacts.ts";
+import type { SettingsService } from "../crm/settings.ts";
+import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
 import type { Readiness } from "../readiness.ts";
 import type { VersionInfo } from "../version.ts";
@@ -11,6 +15,10 @@ import type { VersionInfo } from "../version.ts";
 export interface Services {
   users: UserService;
   audit: AuditService;
+  contacts: ContactService;
+  calls: CallRecords;
+  tasks: TaskService;
+  settings: SettingsService;
 }
 
 export interface HttpDeps {
@@ -19,6 +27,8 @@ export interface HttpDeps {
   version: VersionInfo;
   tokens: Tokens;
   loginLimiter: FailureLimiter;
+  /** A media-stream token for a CallSid (see auth/stream-token.ts). */
+  streamToken: (callSid: string) => string;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
   services: () => Services;
 }

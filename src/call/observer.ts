@@ -1,0 +1,31 @@
+/**
+ * What a call tells the rest of the system. call/ never imports the CRM: it calls these methods and a listener
+ * (crm/call-records.ts) persists them as they happen, so a crash mid-call loses nothing said so far.
+ */
+export type CallMode = "conversation" | "voicemail";
+
+export interface TurnRecord {
+  role: "caller" | "agent";
+  text: string;
+  at: Date;
+  interrupted?: boolean;
+  heardMs?: number;
+  latencyMs?: number;
+}
+
+export interface CallObserver {
+  started(callSid: string, info: { streamSid: string; mode: CallMode; from?: string; to?: string }): void;
+  turn(callSid: string, turn: TurnRecord): void;
+  event(callSid: string, event: string, value?: number, data?: unknown): void;
+  recording(callSid: string, path: string): void;
+  ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void;
+}
+
+/** An observer that records nothing (for tools such as `agentlocator call` that need none). */
+export const nullObserver: CallObserver = {
+  started() {},
+  turn() {},
+  event() {},
+  recording() {},
+  ended() {},
+};

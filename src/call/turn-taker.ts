@@ -1,0 +1,162 @@
+/**
+ * Turn-taking: LISTENING → THINKING → SPEAKING → LISTENING, driven by the VAD verdict of every inbound 20 ms frame
+ * and by the recognizer's transcripts. Times are on the call's audio timeline (ms since the first inbound frame),
+ * the same timeline the recognizer reports `endMs` on, so the logic is deterministic and testable frame by frame.
+ *
+ * - End of utterance: the caller spoke, then was silent for `eouSilenceMs`, and a final transcript exists — or,
+ *   `graceMs` later, the latest interim. A final alone (speech the VAD missed) also ends the utterance.
+ * - Barge-in: `bargeInMs` of continuous caller speech while THINKING or SPEAKING interrupts the reply.
+ * - One reply per utterance: transcripts about audio already answered (a repeated final, the final after the
+ *   interim that was answered) are dropped; so are short noises the caller makes while the agent speaks.
+ */
+import { FRAME_MS } from "../audio/mulaw.ts";
+import type { SttResult } from "../providers/stt.ts";
+
+export type TurnState = "listening" | "thinking" | "speaking";
+
+export interface Utterance {
+  /** What to answer: this utterance, after any unanswered one it continues. */
+  text: string;
+  /** This utterance's own words (for the transcript). */
+  newText: string;
+  /** Measured silence between the last voiced frame and the end-of-utterance decision (ms). */
+  silenceMs: number;
+  /** Audio time of the caller's last voiced frame. */
+  lastVoicedMs: number;
+  /** Whether the text came from an interim result (no final in time). */
+  fromInterim: boolean;
+}
+
+export interface TurnTakerOptions {
+  eouSilenceMs: number;
+  bargeInMs: number;
+  /** Extra wait for a final before settling for the interim (ms). */
+  graceMs?: number;
+  /** Voiced frames in a row that start an utterance (ms); filters clicks. */
+  minSpeechMs?: number;
+  /** Speech with no transcript at all is dropped after this much silence (ms). */
+  noTextTimeoutMs?: number;
+  onUtterance(u: Utterance): void;
+  onBargeIn(info: { state: TurnState; speechMs: number }): void;
+}
+
+export class TurnTaker {
+  state: TurnState = "listening";
+  private t = 0;
+  private voicedRun = 0;
+  private inUtterance = false;
+  private lastVoicedMs = -Infinity;
+  private finals: string[] = [];
+  private interim = "";
+  /** Audio time up to which speech has been answered; transcripts ending before it are stale. */
+  private consumedMs = -Infinity;
+  /** Audio time the agent last stopped talking; what the caller said over it without barging in is not a turn. */
+  private listeningSinceMs = -Infinity;
+  /** Voiced speech started after the last consumption (so new transcripts are real). */
+  private newSpeech = false;
+  /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
+  private carry = "";
+
+  constructor(private o: TurnTakerOptions) {}
+
+  get now(): number {
+    return this.t;
+  }
+
+  /** One inbound frame: `voiced` from the VAD. Advances the audio clock by 20 ms. */
+  frame(voiced: boolean): void {
+    this.t += FRAME_MS;
+    if (voiced) {
+      this.voicedRun += FRAME_MS;
+      this.lastVoicedMs = this.t;
+    } else this.voicedRun = 0;
+
+    if (this.state !== "listening") {
+      if (this.voicedRun >= this.o.bargeInMs) this.bargeIn();
+      return;
+    }
+    if (this.voicedRun >= (this.o.minSpeechMs ?? 60)) {
+      this.inUtterance = true;
+      this.newSpeech = true;
+    }
+    if (this.inUtterance && !voiced) this.checkEndOfUtterance();
+  }
+
+  /** A transcript from the recognizer. */
+  transcript(r: SttResult): void {
+    if (!r.text) return;
+    const stale = r.endMs <= Math.max(this.consumedMs + 300, this.listeningSinceMs) && !this.newSpeech;
+    if (this.state !== "listening" || stale) return;
+    if (r.isFinal) {
+      this.finals.push(r.text);
+      this.interim = "";
+      // speech the VAD did not see: the final itself says the caller spoke
+      if (!this.inUtterance) {
+        this.inUtterance = true;
+        this.newSpeech = true;
+        if (!Number.isFinite(this.lastVoicedMs) || this.lastVoicedMs < this.consumedMs) this.lastVoicedMs = Math.min(this.t, r.endMs);
+      }
+      this.checkEndOfUtterance();
+    } else {
+      this.interim = r.text;
+    }
+  }
+
+  /** The first frame of the reply went out. */
+  replyStarted(): void {
+    if (this.state === "thinking") this.state = "speaking";
+  }
+
+  /** The reply finished playing (last mark echoed), or there was nothing to say. */
+  replyDone(): void {
+    if (this.state === "listening") return;
+    this.state = "listening";
+    this.voicedRun = 0;
+    this.listeningSinceMs = this.t;
+  }
+
+  /** Puts the machine in SPEAKING for audio not caused by an utterance (the greeting). */
+  speakUnprompted(): void {
+    this.state = "speaking";
+  }
+
+  private checkEndOfUtterance(): void {
+    const silence = this.t - this.lastVoicedMs;
+    if (silence < this.o.eouSilenceMs) return;
+    const finalText = this.finals.join(" ").trim();
+    if (finalText) return this.endUtterance(finalText, silence, false);
+    if (this.interim && silence >= this.o.eouSilenceMs + (this.o.graceMs ?? 300)) return this.endUtterance(this.interim, silence, true);
+    if (silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.resetUtterance(); // noise, not words
+  }
+
+  private endUtterance(text: string, silenceMs: number, fromInterim: boolean): void {
+    const full = [this.carry, text].filter(Boolean).join(" ");
+    this.carry = "";
+    this.resetUtterance();
+    this.consumedMs = this.t;
+    this.newSpeech = false;
+    this.state = "thinking";
+    this.o.onUtterance({ text: full, newText: text, silenceMs, lastVoicedMs: this.lastVoicedMs, fromInterim });
+  }
+
+  private resetUtterance(): void {
+    this.inUtterance = false;
+    this.finals = [];
+    this.interim = "";
+  }
+
+  private bargeIn(): void {
+    const state = this.state;
+    this.state = "listening";
+    this.inUtterance = true;
+    this.newSpeech = true;
+    this.finals = [];
+    this.interim = "";
+    this.o.onBargeIn({ state, speechMs: this.voicedRun });
+  }
+
+  /** After a barge-in while THINKING: the unanswered utterance is kept and prefixes the next one. */
+  carryOver(text: string): void {
+    this.carry = [this.carry, text].filter(Boolean).join(" ");
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Calls in the CRM: created when Twilio rings the webhook, then kept up to date by the call as it happens
+ * (implements call/'s CallObserver), and read back for the admin API.
+ */
+import { and, asc, count, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import type { CallObserver, CallMode, TurnRecord } from "../call/observer.ts";
+import type { Db } from "../db/client.ts";
+import { callEvents, calls, callTurns } from "../db/schema.ts";
+import type { ContactService } from "./contacts.ts";
+
+const GENERIC_ENDINGS = new Set(["hung_up", "caller_hung_up", "abandoned"]);
+
+export type CallRow = typeof calls.$inferSelect;
+
+export interface CallFilter {
+  from?: Date;
+  to?: Date;
+  contactId?: number;
+  outcome?: string;
+  page: number;
+  limit: number;
+}
+
+export class CallRecords implements CallObserver {
+  constructor(
+    private db: Db,
+    private contacts: ContactService,
+  ) {}
+
+  bySid(callSid: string): CallRow | undefined {
+    return this.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
+  }
+
+  /** Called by the incoming-call webhook: the caller's number finds or creates the contact. */
+  ringing(callSid: string, info: { from?: string; to?: string; direction?: string }): CallRow {
+    const existing = this.bySid(callSid);
+    if (existing) return existing;
+    const contact = info.from ? this.contacts.findOrCreateByPhone(info.from, "phone") : undefined;
+    return this.db
+      .insert(calls)
+      .values({ callSid, fromNumber: info.from, toNumber: info.to, direction: info.direction ?? "inbound", contactId: contact?.id })
+      .onConflictDoNothing()
+      .returning()
+      .get() ?? this.bySid(callSid)!;
+  }
+
+  private idOf(callSid: string): number {
+    return (this.bySid(callSid) ?? this.ringing(callSid, {})).id;
+  }
+
+  contactIdOf(callSid: string): number {
+    const row = this.bySid(callSid);
+    if (row?.contactId) return row.contactId;
+    // a call with no caller id still gets a contact so the lead is kept
+    const contact = this.contacts.findOrCreateByPhone(row?.fromNumber ?? `unknown:${callSid}`, "phone");
+    this.db.update(calls).set({ contactId: contact.id }).where(eq(calls.callSid, callSid)).run();
+    return contact.id;
+  }
+
+  started(callSid: string, info: { streamSid: string; mode: CallMode; from?: string; to?: string }): void {
+    const row = this.bySid(callSid) ?? this.ringing(callSid, { from: info.from, to: info.to });
+    this.db.update(calls).set({ status: "in-progress", mode: info.mode, streamSid: info.streamSid, answeredAt: new Date() }).where(eq(calls.id, row.id)).run();
+  }
+
+  turn(callSid: string, t: TurnRecord): void {
+    this.db
+      .insert(callTurns)
+      .values({ callId: this.idOf(callSid), role: t.role, text: t.text, at: t.at, interrupted: t.interrupted ?? false, heardMs: t.heardMs, latencyMs: t.latencyMs })
+      .run();
+  }
+
+  event(callSid: string, event: string, value?: number, data?: unknown): void {
+    this.db.insert(callEvents).values({ callId: this.idOf(callSid), at: new Date(), event, value: value === undefined ? null : Math.round(value), data: data ?? null }).run();
+  }
+
+  recording(callSid: string, path: string): void {
+    this.db.update(calls).set({ recordingPath: path }).where(eq(calls.callSid, callSid)).run();
+  }
+
+  /** Sets the outcome unless a more specific one was already recorded (e.g. lead_saved before hung_up). */
+  setOutcome(callSid: string, outcome: string): void {
+    this.db.update(calls).set({ outcome }).where(eq(calls.callSid, callSid)).run();
+  }
+
+  ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void {
+    const row = this.bySid(callSid);
+    if (!row) return;
+    const endedAt = new Date();
+    const from = row.answeredAt ?? row.startedAt;
+    this.db
+      .update(calls)
+      .set({
+        status: info.status ?? "completed",
+        // a specific outcome recorded during the call (lead_saved, callback_scheduled) beats a generic ending
+        outcome: row.outcome && GENERIC_ENDINGS.has(info.outcome) ? row.outcome : info.outcome,
+        endedAt,
+        durationS: Math.max(0, Math.round((endedAt.getTime() - from.getTime()) / 1000)),
+      })
+      .where(eq(calls.id, row.id))
+      .run();
+  }
+
+  list(f: CallFilter): { calls: CallRow[]; total: number; page: number; limit: number } {
+    const where: SQL[] = [];
+    if (f.from) where.push(gte(calls.startedAt, f.from));
+    if (f.to) where.push(lte(calls.startedAt, f.to));
+    if (f.contactId) where.push(eq(calls.contactId, f.contactId));
+    if (f.outcome) where.push(eq(calls.outcome, f.outcome));
+    const cond = where.length ? and(...where) : undefined;
+    const rows = this.db
+      .select()
+      .from(calls)
+      .where(cond)
+      .orderBy(desc(calls.startedAt), desc(calls.id))
+      .limit(f.limit)
+      .offset((f.page - 1) * f.limit)
+      .all();
+    const total = this.db.select({ n: count() }).from(calls).where(cond).get()?.n ?? 0;
+    return { calls: rows, total, page: f.page, limit: f.limit };
+  }
+
+  detail(callSid: string) {
+    const call = this.bySid(callSid);
+    if (!call) return undefined;
+    const turns = this.db.select().from(callTurns).where(eq(callTurns.callId, call.id)).orderBy(asc(callTurns.at), asc(callTurns.id)).all();
+    const events = this.db.select().from(callEvents).where(eq(callEvents.callId, call.id)).orderBy(asc(callEvents.id)).all();
+    return { call, turns, events };
+  }
+}

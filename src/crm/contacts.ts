@@ -1,0 +1,71 @@
+/** Contacts and leads: found or created by phone number, enriched by what callers tell the agent. */
+import { desc, eq, like, or } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { contacts } from "../db/schema.ts";
+import { normalizePhone } from "./phone.ts";
+
+export type Contact = typeof contacts.$inferSelect;
+
+export interface LeadFields {
+  name?: string;
+  need?: string;
+  area?: string;
+  budget?: string;
+  notes?: string;
+  email?: string;
+}
+
+export class ContactService {
+  constructor(private db: Db) {}
+
+  byId(id: number): Contact | undefined {
+    return this.db.select().from(contacts).where(eq(contacts.id, id)).get();
+  }
+
+  byPhone(raw: string): Contact | undefined {
+    const phone = normalizePhone(raw) ?? raw.trim();
+    return this.db.select().from(contacts).where(eq(contacts.phone, phone)).get();
+  }
+
+  /** The contact with this number, created as a lead (with `source`) when there is none. */
+  findOrCreateByPhone(raw: string, source: string): Contact {
+    const existing = this.byPhone(raw);
+    if (existing) return existing;
+    const phone = normalizePhone(raw) ?? raw.trim();
+    return this.db
+      .insert(contacts)
+      .values({ phone, source, status: "lead" })
+      .onConflictDoUpdate({ target: contacts.phone, set: { updatedAt: new Date() } })
+      .returning()
+      .get();
+  }
+
+  /** Adds what was learned; notes accumulate, other fields are replaced only by non-empty values. */
+  saveLead(id: number, fields: LeadFields): Contact {
+    const current = this.byId(id);
+    if (!current) throw new Error(`contact ${id} not found`);
+    const set: Partial<typeof contacts.$inferInsert> = { updatedAt: new Date() };
+    for (const key of ["name", "need", "area", "budget", "email"] as const) {
+      const v = fields[key]?.trim();
+      if (v) set[key] = v;
+    }
+    const note = fields.notes?.trim();
+    if (note) set.notes = current.notes ? `${current.notes}\n${note}` : note;
+    return this.db.update(contacts).set(set).where(eq(contacts.id, id)).returning().get();
+  }
+
+  /** Search by name, email or phone in any form ("050-123…", "+97250…"). */
+  search(q: string, limit = 50): Contact[] {
+    const term = q.trim();
+    if (!term) return this.db.select().from(contacts).orderBy(desc(contacts.updatedAt)).limit(limit).all();
+    const digits = term.replace(/\D/g, "");
+    const phoneForms = [normalizePhone(term), digits.length >= 3 ? digits.replace(/^0/, "") : undefined].filter(Boolean) as string[];
+    return this.db
+      .select()
+      .from(contacts)
+      .where(or(like(contacts.name, `%${term}%`), like(contacts.email, `%${term}%`), ...phoneForms.map((p) => like(contacts.phone, `%${p}%`))))
+      .orderBy(desc(contacts.updatedAt))
+      .limit(limit)
+      .all();
+  }
+}

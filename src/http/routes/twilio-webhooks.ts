@@ -1,0 +1,91 @@
+/**
+ * Twilio's voice webhooks. incoming_call answers TwiML that connects the call's audio to /ws/twilio-media with a
+ * short-lived stream token; stream_status and stream_ended always answer 204 and record the event on the call.
+ * With TWILIO_AUTH_TOKEN set, signatures are checked against PUBLIC_BASE_URL + path: incoming_call rejects a bad one
+ * (403); the callbacks still answer 204 but an unsigned one changes nothing.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { AppError } from "../../errors.ts";
+import { log } from "../../log.ts";
+import { publicBaseUrl } from "../../transports/twilio/base-url.ts";
+import { isValidTwilioSignature } from "../../transports/twilio/signature.ts";
+import { connectStreamTwiml } from "../../transports/twilio/twiml.ts";
+import { validate } from "../body.ts";
+import type { AppEnv, HttpDeps } from "../env.ts";
+
+const incomingCall = z.object({
+  CallSid: z.string().min(1, "is required"),
+  From: z.string().optional(),
+  To: z.string().optional(),
+  Direction: z.string().optional(),
+  CallerName: z.string().optional(),
+});
+const streamStatus = z.object({ CallSid: z.string().min(1), StreamSid: z.string().optional(), StreamEvent: z.string().optional(), StreamError: z.string().optional() });
+
+async function form(c: Context<AppEnv>): Promise<Record<string, string>> {
+  try {
+    const body = await c.req.parseBody();
+    return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** True when no auth token is configured, or the signature matches the public URL of this request. */
+function signed(c: Context<AppEnv>, deps: HttpDeps, params: Record<string, string>): boolean {
+  const token = deps.config.twilio.authToken;
+  if (!token) return true;
+  const u = new URL(c.req.url);
+  const url = `${publicBaseUrl(deps.config.publicBaseUrl, c.req.raw)}${u.pathname}${u.search}`;
+  return isValidTwilioSignature(token, c.req.header("x-twilio-signature"), url, params);
+}
+
+/** Keeps a callback's event on its call; these routes answer 204 whatever happens here. */
+function record(deps: HttpDeps, callSid: string, event: string, data: Record<string, unknown>) {
+  try {
+    const calls = deps.services().calls;
+    if (calls.bySid(callSid)) calls.event(callSid, event, undefined, data);
+  } catch (err) {
+    log.error("call.record_failed", { callSid, err });
+  }
+}
+
+export function twilioWebhookRoutes(deps: HttpDeps) {
+  return new Hono<AppEnv>()
+    .post("/incoming_call", async (c) => {
+      const params = await form(c);
+      if (!signed(c, deps, params)) {
+        log.warn("twilio.bad_signature", { path: c.req.path });
+        throw new AppError("forbidden", "X-Twilio-Signature is missing or does not match (check PUBLIC_BASE_URL and TWILIO_AUTH_TOKEN)");
+      }
+      const call = validate(incomingCall, params);
+      try {
+        deps.services().calls.ringing(call.CallSid, { from: call.From, to: call.To, direction: call.Direction });
+      } catch (err) {
+        // the CRM being down must not leave the caller unanswered: the call goes on, unrecorded
+        log.error("call.record_failed", { callSid: call.CallSid, err });
+      }
+      const base = publicBaseUrl(deps.config.publicBaseUrl, c.req.raw);
+      const parameters: Record<string, string> = { call_sid: call.CallSid, token: deps.streamToken(call.CallSid) };
+      if (call.From) parameters.from = call.From;
+      if (call.To) parameters.to = call.To;
+      log.info("call.incoming", { callSid: call.CallSid, from: call.From, to: call.To });
+      return c.body(connectStreamTwiml(base, parameters), 200, { "content-type": "text/xml; charset=utf-8" });
+    })
+    .post("/stream_status", async (c) => {
+      const params = await form(c);
+      const status = streamStatus.safeParse(params);
+      if (status.success && signed(c, deps, params)) {
+        const s = status.data;
+        record(deps, s.CallSid, "twilio.stream_status", { event: s.StreamEvent, streamSid: s.StreamSid, error: s.StreamError });
+        if (s.StreamEvent === "stream-error") log.warn("twilio.stream_error", { callSid: s.CallSid, error: s.StreamError });
+      }
+      return c.body(null, 204);
+    })
+    .post("/stream_ended", async (c) => {
+      const params = await form(c);
+      if (params.CallSid && signed(c, deps, params)) record(deps, params.CallSid, "twilio.stream_ended", { callStatus: params.CallStatus });
+      return c.body(null, 204);
+    });
+}
