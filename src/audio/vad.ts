@@ -1,8 +1,8 @@
 /**
  * Voice activity detection behind a small interface (so a model such as Silero can replace it).
- * EnergyVad: RMS energy of each 20 ms frame against an adaptive noise floor. A frame is voiced when its energy is
- * `ratio` × the floor and above an absolute minimum; the floor follows quiet frames quickly and loud ones slowly,
- * so steady line noise is learned and ignored.
+ * EnergyVad: RMS energy of each 20 ms frame against a noise floor estimated by minimum statistics — the quietest
+ * frame of the last `windowMs`. Speech always has quieter moments between words, so the minimum tracks the line's
+ * noise; a steady hum or fan becomes the floor within one window and stops counting as speech.
  */
 
 export interface Vad {
@@ -13,10 +13,12 @@ export interface Vad {
 export interface EnergyVadOptions {
   /** Voiced when rms > floor × ratio. */
   ratio?: number;
-  /** Absolute minimum RMS for speech (16-bit scale); ~ -46 dBFS. */
+  /** Absolute minimum RMS for speech (16-bit scale); 160 ≈ -46 dBFS. */
   minRms?: number;
-  /** Starting noise floor (RMS). */
+  /** Assumed noise floor (RMS) until a window of audio has been heard. */
   initialFloor?: number;
+  /** Length of the minimum-statistics window (ms). */
+  windowMs?: number;
 }
 
 export function rms(frame: Int16Array): number {
@@ -26,23 +28,29 @@ export function rms(frame: Int16Array): number {
 }
 
 export class EnergyVad implements Vad {
-  private floor: number;
   private readonly ratio: number;
   private readonly minRms: number;
+  private readonly levels: Float32Array;
+  private at = 0;
 
   constructor(o: EnergyVadOptions = {}) {
     this.ratio = o.ratio ?? 3;
     this.minRms = o.minRms ?? 160;
-    this.floor = o.initialFloor ?? 40;
+    this.levels = new Float32Array(Math.round((o.windowMs ?? 3000) / 20)).fill(o.initialFloor ?? 40);
+  }
+
+  /** The current noise-floor estimate (RMS). */
+  get floor(): number {
+    let min = Infinity;
+    for (let i = 0; i < this.levels.length; i++) if (this.levels[i]! < min) min = this.levels[i]!;
+    return Math.max(8, min);
   }
 
   isSpeech(frame: Int16Array): boolean {
     const level = rms(frame);
     const voiced = level > this.minRms && level > this.floor * this.ratio;
-    // Adapt: fall fast towards quieter frames (5% a frame), rise slowly on unvoiced ones (0.5%), never on speech.
-    if (level < this.floor) this.floor += (level - this.floor) * 0.05;
-    else if (!voiced) this.floor += (level - this.floor) * 0.005;
-    this.floor = Math.max(8, this.floor);
+    this.levels[this.at] = level;
+    this.at = (this.at + 1) % this.levels.length;
     return voiced;
   }
 }

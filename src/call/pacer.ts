@@ -18,6 +18,9 @@ export interface PacerOptions {
   /** How far ahead of real time frames may be sent (ms); ≤ 200. */
   leadMs?: number;
   now?: () => number;
+  /** Timer functions (a virtual clock in tests). */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
 }
 
 export class Pacer {
@@ -25,9 +28,11 @@ export class Pacer {
   private head = 0;
   /** Wall time (ms) at which the next frame plays. */
   private playhead = 0;
-  private timer?: Timer;
+  private timer?: unknown;
   private readonly leadMs: number;
   private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
   /** Frames sent since the last `clear`/reset (for MEDIA_TX). */
   framesSent = 0;
   /** Times audio ran dry in the middle of a run and resumed late (ms of silence inserted). */
@@ -41,6 +46,8 @@ export class Pacer {
   ) {
     this.leadMs = o.leadMs ?? 100;
     this.now = o.now ?? (() => performance.now());
+    this.setTimer = o.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = o.clearTimer ?? ((h) => clearTimeout(h as Timer));
   }
 
   /** True while frames are queued. */
@@ -72,7 +79,7 @@ export class Pacer {
   clear(): void {
     this.queue = [];
     this.head = 0;
-    clearTimeout(this.timer);
+    this.clearTimer(this.timer);
     this.timer = undefined;
     this.playhead = 0;
     this.sink.clear();
@@ -81,7 +88,7 @@ export class Pacer {
   stop(): void {
     this.queue = [];
     this.head = 0;
-    clearTimeout(this.timer);
+    this.clearTimer(this.timer);
     this.timer = undefined;
   }
 
@@ -108,6 +115,6 @@ export class Pacer {
       return;
     }
     // wake when the next frame enters the lead window
-    this.timer = setTimeout(this.pump, Math.max(1, this.playhead - this.leadMs - now));
+    this.timer = this.setTimer(this.pump, Math.max(1, this.playhead - this.leadMs - now));
   };
 }

@@ -54,6 +54,8 @@ export class TurnTaker {
   private listeningSinceMs = -Infinity;
   /** Voiced speech started after the last consumption (so new transcripts are real). */
   private newSpeech = false;
+  /** End of the newest final seen: a final never covers earlier audio than the one before it, a repeat does. */
+  private lastFinalEndMs = -Infinity;
   /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
   private carry = "";
 
@@ -88,6 +90,8 @@ export class TurnTaker {
     const stale = r.endMs <= Math.max(this.consumedMs + 300, this.listeningSinceMs) && !this.newSpeech;
     if (this.state !== "listening" || stale) return;
     if (r.isFinal) {
+      if (r.endMs <= this.lastFinalEndMs) return; // the same final again
+      this.lastFinalEndMs = r.endMs;
       this.finals.push(r.text);
       this.interim = "";
       // speech the VAD did not see: the final itself says the caller spoke

@@ -15,7 +15,7 @@ export interface ScriptReply {
 
 const HUMAN = /(נציג|בן אדם|אדם אמיתי|מישהו אמיתי|מנהל|representative|human|real person|operator|agent please|speak to someone)/i;
 const NAME_PREFIX = /^(my name is|my name's|this is|i am|i'm|it's|קוראים לי|שמי|השם שלי|אני|זה)\s+/i;
-const BUDGET = /((?:\d[\d,.]*\s*(?:k|K|אלף|מיליון|million|thousand)?\s*(?:₪|שקל(?:ים)?|ש"ח|ש״ח|dollars?|\$|nis|shekels?)?)|(?:₪|\$)\s*\d[\d,.]*)/;
+const BUDGET = /((?:(?:about|around|roughly|approximately|up to|maybe|בערך|בסביבות|עד|כ-?)\s*)?(?:\d[\d,.]*\s*(?:k|K|אלף|מיליון|million|thousand)?\s*(?:₪|שקל(?:ים)?|ש"ח|ש״ח|dollars?|\$|nis|shekels?)?)|(?:₪|\$)\s*\d[\d,.]*)/;
 
 export class ScriptedDialog {
   step: Step = "need";
@@ -50,8 +50,9 @@ export class ScriptedDialog {
         this.step = "areaBudget";
         break;
       case "areaBudget": {
-        const budget = said.match(BUDGET)?.[0]?.trim();
-        const area = (budget ? said.replace(budget, "") : said).replace(/^[\s,.-]+|[\s,.-]+$/g, "").replace(/\s{2,}/g, " ");
+        const match = said.match(BUDGET)?.[0]?.trim();
+        const budget = match?.replace(/^(about|around|roughly|approximately|up to|maybe|בערך|בסביבות|עד|כ-?)\s*/i, "");
+        const area = (match ? said.replace(match, "") : said).replace(/^[\s,.-]+|[\s,.-]+$/g, "").replace(/\s{2,}/g, " ");
         this.lead.area = area || undefined;
         this.lead.budget = budget;
         this.host.saveLead({ area: this.lead.area, budget });
