@@ -18,6 +18,8 @@ export interface CallObserver {
   turn(callSid: string, turn: TurnRecord): void;
   event(callSid: string, event: string, value?: number, data?: unknown): void;
   recording(callSid: string, path: string): void;
+  /** The call switched mode (e.g. to voicemail after the recognizer failed). */
+  modeChanged(callSid: string, mode: CallMode): void;
   ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void;
 }
 
@@ -27,5 +29,6 @@ export const nullObserver: CallObserver = {
   turn() {},
   event() {},
   recording() {},
+  modeChanged() {},
   ended() {},
 };

@@ -343,6 +343,7 @@ export class CallSession {
   }
 
   private startVoicemail(prompt: string, reason: string) {
+    if (this.mode !== "voicemail") this.env.observer.modeChanged(this.callSid, "voicemail");
     this.mode = "voicemail";
     this.outcome = "voicemail";
     this.event("call.voicemail", undefined, { reason });

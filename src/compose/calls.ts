@@ -61,6 +61,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     turn: (sid, turn) => crm("call.turn", (s) => s.calls.turn(sid, turn)),
     event: (sid, event, value, data) => crm("call.event", (s) => s.calls.event(sid, event, value, data)),
     recording: (sid, path) => crm("call.recording", (s) => s.calls.recording(sid, path)),
+    modeChanged: (sid, mode) => crm("call.mode", (s) => s.calls.modeChanged(sid, mode)),
     ended: (sid, info) => {
       crm("call.ended", (s) => s.calls.ended(sid, info));
       log.info("call.saved", { callSid: sid, outcome: info.outcome });

@@ -77,6 +77,10 @@ export class CallRecords implements CallObserver {
     this.db.update(calls).set({ recordingPath: path }).where(eq(calls.callSid, callSid)).run();
   }
 
+  modeChanged(callSid: string, mode: CallMode): void {
+    this.db.update(calls).set({ mode }).where(eq(calls.callSid, callSid)).run();
+  }
+
   /** Sets the outcome unless a more specific one was already recorded (e.g. lead_saved before hung_up). */
   setOutcome(callSid: string, outcome: string): void {
     this.db.update(calls).set({ outcome }).where(eq(calls.callSid, callSid)).run();

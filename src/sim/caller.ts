@@ -192,12 +192,12 @@ export class SimulatedCaller {
     return this.frames.filter((f) => f.at >= t);
   }
 
-  /** Nothing left to play and nothing new for `quietMs`: the agent finished talking. */
+  /** The agent has said something, nothing is left to play and nothing new came for `quietMs`. */
   async waitForQuiet(quietMs = 400, timeoutMs = 15_000): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
-      const last = this.frames.at(-1)?.at ?? 0;
-      if (this.playQueue.length === 0 && performance.now() - last >= quietMs) return;
+      const last = this.frames.at(-1)?.at;
+      if (last !== undefined && this.playQueue.length === 0 && performance.now() - last >= quietMs) return;
       await Bun.sleep(20);
     }
     throw new Error(`agent still talking after ${timeoutMs} ms`);

@@ -1,18 +1,25 @@
+/** A whole call, end to end: greeting, an answer, the record in the CRM, the recording, the calls API. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { parseWav } from "../../src/audio/riff.ts";
+import { linesFor } from "../../src/dialog/lines.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
-import { logLines } from "../support/server.ts";
 
 let rig: Rig;
+let token = "";
 beforeAll(async () => {
-  rig = await startRig();
+  // Hebrew, the product's default: no AGENT_LANGUAGE/STT_LANGUAGE/TTS_VOICE overrides
+  rig = await startRig({ env: { AGENT_LANGUAGE: "he-IL", STT_LANGUAGE: "iw-IL", TTS_VOICE: "he-IL-Wavenet-A" } });
+  token = await rig.token();
 });
 afterAll(() => rig.stop());
 
-test("greeting, then the scripted dialog answers the caller, and the call is kept", async () => {
-  try {
-  rig.google.stt.transcripts.push("I need a plumber for my kitchen");
-  const caller = await rig.call();
+const api = async (path: string) => (await fetch(`${rig.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
+const he = linesFor("he-IL");
+
+test("a Hebrew call: greeting within 3 s in 160-byte frames, the scripted answer, everything kept", async () => {
+  rig.google.stt.transcripts.push("אני צריך אינסטלטור למטבח");
+  const caller = await rig.call({ from: "050-765-4321" });
   expect(caller.protocol).toBe("audio.twilio.com");
   await caller.waitUntil(() => caller.frames.length > 0, 3000, "greeting audio");
   expect(caller.frames[0]!.at - caller.startedAt).toBeLessThan(3000);
@@ -21,19 +28,51 @@ test("greeting, then the scripted dialog answers the caller, and the call is kep
   expect(caller.marksEchoed.length).toBeGreaterThan(0);
   const greetingFrames = caller.frames.length;
 
-  await caller.speak(await speech("I need a plumber for my kitchen"));
+  await caller.speak(await speech("אני צריך אינסטלטור למטבח", "he"));
   await caller.waitUntil(() => caller.frames.length > greetingFrames, 5000, "reply audio");
   await caller.waitForQuiet();
   expect(caller.badMessages).toEqual([]);
   await caller.hangup();
 
-  const token = await rig.token();
-  const detail = (await (await fetch(`${rig.server.url}/api/calls/${caller.callSid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
-  console.log(JSON.stringify(detail.turns), detail.call.outcome);
-  expect(detail.turns.map((t: any) => t.role)).toEqual(["agent", "caller", "agent"]);
-  expect(detail.turns[1].text).toBe("I need a plumber for my kitchen");
-  expect(detail.turns[2].text).toContain("name");
-  } finally {
-    console.log(logLines.filter((l) => l.event !== "http.request").map((l) => `${l.event} ${l.value ?? ""} ${l.text ?? l.reason ?? l.message ?? ""}`).join("\n"));
-  }
+  const d = await api(`/api/calls/${caller.callSid}`);
+  expect(d.turns.map((t: any) => [t.role, t.text])).toEqual([
+    ["agent", he.greeting("")],
+    ["caller", "אני צריך אינסטלטור למטבח"],
+    ["agent", he.askName[0]],
+  ]);
+  expect(d.call).toMatchObject({ status: "completed", mode: "conversation", outcome: "lead_saved", fromNumber: "050-765-4321" });
+  expect(d.call.durationS).toBeGreaterThanOrEqual(3);
+  expect(d.events.map((e: any) => e.event)).toEqual(expect.arrayContaining(["STT_FINAL", "EoU_ms", "TTS_LEN_ms", "MEDIA_TX"]));
+  // Google got the Hebrew configuration
+  const stream = rig.google.streams.at(-1)!;
+  expect(stream.config.config).toMatchObject({ encoding: "MULAW", sampleRateHertz: 8000, languageCode: "iw-IL" });
+  expect(stream.config.interimResults).toBe(true);
+  expect(rig.google.ttsRequests.at(-1)).toMatchObject({ voice: { languageCode: "he-IL", name: "he-IL-Wavenet-A" }, audioConfig: { audioEncoding: "MULAW", sampleRateHertz: 8000 } });
+
+  // the caller became a lead with what they said
+  const calls = await api(`/api/calls?contactId=${d.call.contactId}`);
+  expect(calls.total).toBe(1);
+
+  // the recording: a stereo WAV as long as the call
+  expect(d.recordingUrl).toBe(`/api/calls/${caller.callSid}/recording`);
+  const rec = await fetch(`${rig.server.url}${d.recordingUrl}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(rec.headers.get("content-type")).toBe("audio/wav");
+  const wav = parseWav(new Uint8Array(await rec.arrayBuffer()));
+  expect(wav).toMatchObject({ format: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16 });
+  const seconds = wav.data.length / (8000 * 4);
+  expect(seconds).toBeGreaterThan(3);
+  expect((await fetch(`${rig.server.url}${d.recordingUrl}`)).status).toBe(401);
 }, 30_000);
+
+test("the calls list pages and filters", async () => {
+  const all = await api("/api/calls?page=1&limit=1");
+  expect(all.limit).toBe(1);
+  expect(all.calls.length).toBeLessThanOrEqual(1);
+  expect(all.total).toBeGreaterThanOrEqual(1);
+  expect((await api("/api/calls?outcome=no-such-outcome")).total).toBe(0);
+  expect((await api(`/api/calls?from=${new Date(Date.now() + 86_400_000).toISOString()}`)).total).toBe(0);
+  const bad = await fetch(`${rig.server.url}/api/calls?limit=0`, { headers: { authorization: `Bearer ${token}` } });
+  expect(bad.status).toBe(422);
+  expect(((await bad.json()) as any).error.field).toBe("limit");
+  expect((await fetch(`${rig.server.url}/api/calls/CAnope`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+});

@@ -91,7 +91,6 @@ export class FakeGoogle {
     let speechMs = 0;
     let silenceMs = 0;
     let lastInterimAt = 0;
-    let current: string | undefined;
     let failed = false;
     const endTime = () => ({ seconds: String(Math.floor(audioMs / 1000)), nanos: (audioMs % 1000) * 1e6 });
     const send = (text: string, isFinal: boolean) => {
@@ -112,13 +111,11 @@ export class FakeGoogle {
         if (voiced) {
           silenceMs = 0;
           speechMs += 20;
-          if (!inSpeech && speechMs >= 60) {
-            inSpeech = true;
-            current = this.stt.transcripts.shift() ?? "(unscripted)";
-          }
+          if (!inSpeech && speechMs >= 60) inSpeech = true;
           if (inSpeech && audioMs - lastInterimAt >= 200) {
             lastInterimAt = audioMs;
-            const words = current!.split(" ");
+            // interims show the start of the transcript the final will take (it is taken only at the final)
+            const words = (this.stt.transcripts[0] ?? "(unscripted)").split(" ");
             send(words.slice(0, Math.max(1, Math.ceil(words.length / 2))).join(" "), false);
           }
         } else {
@@ -126,9 +123,10 @@ export class FakeGoogle {
           silenceMs += 20;
           if (inSpeech && silenceMs >= this.stt.finalAfterSilenceMs) {
             inSpeech = false;
-            record.finals.push(current!);
-            send(current!, true);
-            if (this.stt.duplicateFinals) send(current!, true);
+            const current = this.stt.transcripts.shift() ?? "(unscripted)";
+            record.finals.push(current);
+            send(current, true);
+            if (this.stt.duplicateFinals) send(current, true);
           }
         }
         const f = this.stt.failWith;

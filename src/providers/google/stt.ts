@@ -60,6 +60,8 @@ class GoogleSttSession implements SttSession {
   private fedMs = 0;
   /** Call time at which the current stream's audio starts. */
   private streamStartMs = 0;
+  /** Audio written to the current stream, re-sent backlog included (ms): what Google's duration limit counts. */
+  private streamAudioMs = 0;
   /** Frames after the last final (time, frame), to re-send on a restart. */
   private backlog: Array<[number, Uint8Array]> = [];
   private lastFinalEndMs = 0;
@@ -93,6 +95,7 @@ class GoogleSttSession implements SttSession {
     const generation = ++this.generation;
     this.opening = true;
     this.streamStartMs = fromMs;
+    this.streamAudioMs = 0;
     this.provider.getClient().then(
       (client) => {
         if (this.closed || generation !== this.generation) return;
@@ -103,7 +106,11 @@ class GoogleSttSession implements SttSession {
         stream.on("error", (err: unknown) => generation === this.generation && this.onStreamError(err));
         stream.on("end", () => generation === this.generation && !this.closed && this.restart("stream ended by server"));
         // the audio after the last final, including what arrived while the stream was opening
-        for (const [t, frame] of this.backlog) if (t >= fromMs) stream.write(Buffer.from(frame));
+        for (const [t, frame] of this.backlog)
+          if (t >= fromMs) {
+            stream.write(Buffer.from(frame));
+            this.streamAudioMs += FRAME_MS;
+          }
       },
       (err) => generation === this.generation && this.onStreamError(err),
     );
@@ -122,7 +129,7 @@ class GoogleSttSession implements SttSession {
         this.backlog = this.backlog.filter(([t]) => t >= this.lastFinalEndMs);
       }
       if (text) this.o.onResult(out);
-      if (out.isFinal && this.fedMs - this.streamStartMs >= (this.settings.restartAfterMs ?? 240_000)) this.restart("stream duration limit");
+      if (out.isFinal && this.streamAudioMs >= (this.settings.restartAfterMs ?? 240_000)) this.restart("stream duration limit");
     }
   }
 
@@ -141,12 +148,17 @@ class GoogleSttSession implements SttSession {
     this.o.onError(error instanceof ProviderError ? error : fromGrpc("google-stt", err));
   }
 
+  /**
+   * Replaces the stream, re-sending the audio after the last final. With no final for a long time (a forced
+   * restart), at most a quarter of the limit is re-sent so the new stream starts well inside it.
+   */
   private restart(reason: string) {
     if (this.closed) return;
     const old = this.stream;
     this.stream = undefined;
     this.o.onRestart?.(reason);
-    this.openStream(this.lastFinalEndMs);
+    const maxResend = (this.settings.hardLimitMs ?? 290_000) / 4;
+    this.openStream(Math.max(this.lastFinalEndMs, this.fedMs - maxResend));
     // results the old stream still produces would repeat the re-sent audio: they are dropped by `generation`
     old?.end();
   }
@@ -157,8 +169,11 @@ class GoogleSttSession implements SttSession {
     this.fedMs += FRAME_MS;
     this.backlog.push([t, frame]);
     if (this.fedMs - (this.backlog[0]?.[0] ?? t) > MAX_BACKLOG_MS) this.backlog.shift();
-    if (this.stream && !this.opening) this.stream.write(Buffer.from(frame)); // else the backlog re-sends it on open
-    if (this.stream && this.fedMs - this.streamStartMs >= (this.settings.hardLimitMs ?? 290_000)) this.restart("hard stream limit");
+    if (this.stream && !this.opening) {
+      this.stream.write(Buffer.from(frame));
+      this.streamAudioMs += FRAME_MS;
+    } // else the backlog re-sends it on open
+    if (this.stream && this.streamAudioMs >= (this.settings.hardLimitMs ?? 290_000)) this.restart("hard stream limit");
   }
 
   close(): void {

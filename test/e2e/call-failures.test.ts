@@ -1,0 +1,127 @@
+/** Provider failures degrade the call, never end it silently. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { linesFor } from "../../src/dialog/lines.ts";
+import { startRig, type Rig } from "../support/call-rig.ts";
+import { logLines } from "../support/server.ts";
+import { speech } from "../support/speech.ts";
+import { until } from "../support/wait.ts";
+
+async function detail(rig: Rig, callSid: string) {
+  const token = await rig.token();
+  return (await (await fetch(`${rig.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+}
+const ready = async (rig: Rig) => (await (await fetch(`${rig.server.url}/readyz`)).json()) as any;
+const en = linesFor("en-US");
+
+describe("with an LLM", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ llm: true });
+  });
+  afterAll(() => rig.stop());
+
+  test("LLM error mid-call → a short apology and the scripted dialog continues", async () => {
+    rig.llm!.turns.push({ status: 503 });
+    rig.google.stt.transcripts.push("I need a painter");
+    const caller = await rig.call();
+    await caller.waitForQuiet(300, 8000);
+    await caller.speak(await speech("I need a painter"));
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "MEDIA_TX" && l.generation === 2), 10_000, "reply");
+    await caller.hangup();
+    const d = await detail(rig, caller.callSid);
+    expect(d.turns[2].role).toBe("agent");
+    expect(d.turns[2].text).toBe(`${en.apology} ${en.askName[0]}`);
+    expect((await ready(rig)).llm).toBe("err");
+  }, 30_000);
+
+  test("the model's tools save the lead and end the call (Twilio REST hang-up is attempted only with credentials)", async () => {
+    rig.llm!.turns.push({ toolCalls: [{ name: "save_lead", arguments: { name: "Noa", need: "kitchen renovation", area: "Haifa" } }] });
+    rig.llm!.turns.push({ tokens: ["Thank you Noa. ", "We will call you soon. Goodbye!"], toolCalls: [{ name: "end_call", arguments: {} }] });
+    rig.google.stt.transcripts.push("I am Noa from Haifa and I want to renovate my kitchen");
+    const caller = await rig.call({ from: "+972541234567" });
+    await caller.waitForQuiet(300, 8000);
+    await caller.speak(await speech("I am Noa from Haifa and I want to renovate my kitchen"));
+    await caller.waitUntil(() => caller.closeCode !== undefined, 15_000, "the agent hangs up");
+    const d = await detail(rig, caller.callSid);
+    expect(d.call.outcome).toBe("lead_saved");
+    expect(d.turns.at(-1).text).toBe("Thank you Noa. We will call you soon. Goodbye!");
+    const token = await rig.token();
+    const contact = (await (await fetch(`${rig.server.url}/api/calls?contactId=${d.call.contactId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    expect(contact.total).toBe(1);
+  }, 30_000);
+});
+
+describe("with Google only", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+  afterAll(() => rig.stop());
+
+  test("TTS error → the reply is spoken by the offline voice; readyz says so", async () => {
+    rig.google.stt.transcripts.push("hello");
+    const caller = await rig.call();
+    await caller.waitForQuiet(300, 8000); // greeting from the cache
+    rig.google.tts.fail = true;
+    try {
+      const before = caller.frames.length;
+      await caller.speak(await speech("hello"));
+      await caller.waitUntil(() => caller.frames.length > before + 20, 8000, "fallback reply audio");
+      await caller.waitForQuiet();
+      const r = await ready(rig);
+      expect(r.tts).toBe("err");
+      expect(r.details.tts).toContain("espeak-ng");
+    } finally {
+      rig.google.tts.fail = false;
+      await caller.hangup();
+    }
+  }, 30_000);
+
+  test("STT outage mid-call → apology, beep, voicemail; the message and the lead are kept", async () => {
+    const caller = await rig.call({ from: "+972529998877" });
+    await caller.waitForQuiet(300, 8000);
+    rig.google.stt.failWith = { code: 14, afterMs: 0 };
+    rig.google.stt.refuse = true;
+    try {
+      const before = caller.frames.length;
+      await caller.waitUntil(() => caller.frames.length > before + 50, 10_000, "the apology and the beep");
+      await caller.waitForQuiet(300, 10_000);
+      await caller.speak(await speech("please call me back about my order"));
+      await caller.waitUntil(() => caller.closeCode !== undefined, 15_000, "the call ends after the message");
+    } finally {
+      rig.google.stt.failWith = undefined;
+      rig.google.stt.refuse = false;
+    }
+    const d = await detail(rig, caller.callSid);
+    expect(d.call.mode).toBe("voicemail");
+    expect(d.call.outcome).toBe("voicemail");
+    expect(d.events.map((e: any) => e.event)).toEqual(expect.arrayContaining(["call.voicemail", "voicemail.recording", "voicemail.saved"]));
+    expect(d.recordingUrl).toBeTruthy();
+    expect((await ready(rig)).stt).toBe("err");
+  }, 40_000);
+});
+
+describe("recognizer stream limit", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ env: { STT_STREAM_LIMIT_MS: "3000" } });
+  });
+  afterAll(() => rig.stop());
+
+  test("the stream is replaced before the limit on a final boundary and no utterance is lost", async () => {
+    rig.google.stt.transcripts.push("first question", "second question");
+    const caller = await rig.call();
+    await caller.waitForQuiet(300, 8000);
+    await caller.speak(await speech("first question"));
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "EoU_ms"), 8000, "first utterance");
+    await caller.waitForQuiet(300, 8000);
+    await Bun.sleep(3500); // past the limit: a new stream has been opened
+    await caller.speak(await speech("second question"));
+    await until(() => logLines.filter((l) => l.callSid === caller.callSid && l.event === "EoU_ms").length === 2, 8000, "second utterance");
+    await caller.hangup();
+    expect(rig.google.streams.length).toBeGreaterThanOrEqual(2);
+    const d = await detail(rig, caller.callSid);
+    expect(d.turns.filter((t: any) => t.role === "caller").map((t: any) => t.text)).toEqual(["first question", "second question"]);
+    expect(d.events.some((e: any) => e.event === "stt.restart")).toBe(true);
+  }, 40_000);
+});

@@ -1,0 +1,68 @@
+/** Turn-taking over a real call: barge-in, duplicate finals, greeting once, end of utterance, latency. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startRig, type Rig } from "../support/call-rig.ts";
+import { logLines } from "../support/server.ts";
+import { speech } from "../support/speech.ts";
+import { until } from "../support/wait.ts";
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(() => rig.stop());
+
+async function detail(callSid: string) {
+  const token = await rig.token();
+  return (await (await fetch(`${rig.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+}
+
+test("barge-in during the greeting: clear at once, the agent stops, history keeps what was heard, then it answers", async () => {
+  rig.google.stt.transcripts.push("sorry to interrupt, I need an electrician");
+  const caller = await rig.call();
+  await caller.waitUntil(() => caller.frames.length >= 40, 3000, "greeting playing");
+  const speakAt = performance.now();
+  void caller.speak(await speech("sorry to interrupt, I need an electrician"));
+  await caller.waitUntil(() => caller.clears.length > 0, 3000, "clear");
+  // clear within BARGE_IN_MS (200) + a frame or two of detection, measured from the caller's first voiced frame
+  expect(caller.clears[0]! - speakAt).toBeLessThan(600);
+  const framesAtClear = caller.frames.filter((f) => f.at <= caller.clears[0]!).length;
+  await caller.waitUntil(() => caller.frames.some((f) => f.at > caller.clears[0]! + 500), 8000, "the answer");
+  await caller.waitForQuiet();
+  await caller.hangup();
+
+  const d = await detail(caller.callSid);
+  const greeting = d.turns[0];
+  expect(greeting).toMatchObject({ role: "agent", interrupted: true });
+  expect(greeting.heardMs).toBeLessThan(2900);
+  expect(greeting.heardMs).toBeGreaterThan(0);
+  expect(greeting.text.length).toBeLessThan("Hello, I'm the virtual assistant. How can I help?".length);
+  expect(d.turns[1]).toMatchObject({ role: "caller", text: "sorry to interrupt, I need an electrician" });
+  expect(d.turns[2]).toMatchObject({ role: "agent", interrupted: false });
+  expect(d.events.some((e: any) => e.event === "BARGE_IN")).toBe(true);
+  expect(framesAtClear).toBeLessThan(147); // the greeting was not played to the end
+}, 30_000);
+
+test("a final sent twice gets one reply; the greeting is spoken once", async () => {
+  rig.google.stt.duplicateFinals = true;
+  rig.google.stt.transcripts.push("what are your opening hours");
+  try {
+    const caller = await rig.call();
+    await caller.waitForQuiet(300, 8000);
+    await caller.speak(await speech("what are your opening hours"));
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "MEDIA_TX" && l.generation === 2), 8000, "reply played");
+    await Bun.sleep(1500); // time for a second reply, were there one
+    await caller.hangup();
+    const d = await detail(caller.callSid);
+    expect(d.turns.map((t: any) => t.role)).toEqual(["agent", "caller", "agent"]);
+    const finals = d.events.filter((e: any) => e.event === "STT_FINAL");
+    expect(finals.length).toBeGreaterThanOrEqual(1);
+    const eou = d.events.filter((e: any) => e.event === "EoU_ms");
+    expect(eou).toHaveLength(1);
+    expect(eou[0].value).toBeGreaterThanOrEqual(500);
+    // latency: caller's last voiced frame → first reply frame, recorded on the turn
+    expect(d.turns[2].latencyMs).toBeGreaterThanOrEqual(480);
+    expect(d.turns[2].latencyMs).toBeLessThan(2000);
+  } finally {
+    rig.google.stt.duplicateFinals = false;
+  }
+}, 30_000);
