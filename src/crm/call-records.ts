@@ -8,7 +8,7 @@ import type { Db } from "../db/client.ts";
 import { callEvents, calls, callTurns } from "../db/schema.ts";
 import type { ContactService } from "./contacts.ts";
 
-const GENERIC_ENDINGS = new Set(["hung_up", "caller_hung_up", "abandoned"]);
+const GENERIC_ENDINGS = new Set(["hung_up", "caller_hung_up", "abandoned", "server_shutdown"]);
 
 export type CallRow = typeof calls.$inferSelect;
 

@@ -1,0 +1,106 @@
+/** Voicemail when no recognizer is configured, DTMF 0 transfer, business settings, the greeting cache. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { startRig, type Rig } from "../support/call-rig.ts";
+import { speech } from "../support/speech.ts";
+
+const api = async (rig: Rig, path: string, init: RequestInit = {}) => {
+  const token = await rig.token();
+  const res = await fetch(`${rig.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  return res.json() as Promise<any>;
+};
+
+describe("no speech recognition configured → voicemail", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ google: false });
+  });
+  afterAll(() => rig.stop());
+
+  test("readyz says voicemail mode; the offline voice speaks", async () => {
+    const r = (await (await fetch(`${rig.server.url}/readyz`)).json()) as any;
+    expect(r.mode).toBe("voicemail");
+    expect(r.stt).toBe("err");
+    expect(r.details.stt).toContain("voicemail");
+    expect(r.tts).toBe("ok");
+    expect(r.details.tts).toContain("espeak-ng");
+  });
+
+  test("greeting, beep, record until 2 s of silence, thank, hang up; the number is a lead with the recording", async () => {
+    const caller = await rig.call({ from: "+972587654321" });
+    await caller.waitForQuiet(300, 10_000);
+    const promptFrames = caller.frames.length;
+    expect(promptFrames).toBeGreaterThan(100); // a spoken prompt and a beep, not a click
+    const spokeAt = performance.now();
+    await caller.speak(await speech("hi, this is Yossi, please call me back"));
+    await caller.waitUntil(() => caller.closeCode !== undefined, 15_000, "hang-up after the message");
+    // ended by 2 s of silence after the message, not by the 2-minute limit
+    expect(performance.now() - spokeAt).toBeLessThan(12_000);
+    expect(caller.frames.length).toBeGreaterThan(promptFrames); // the thank-you
+    expect(rig.google.streams).toHaveLength(0);
+    expect(rig.google.ttsRequests).toHaveLength(0);
+
+    const d = await api(rig, `/api/calls/${caller.callSid}`);
+    expect(d.call).toMatchObject({ mode: "voicemail", outcome: "voicemail", status: "completed" });
+    expect(d.events.map((e: any) => e.event)).toEqual(expect.arrayContaining(["call.voicemail", "voicemail.recording", "voicemail.saved"]));
+    const rec = await fetch(`${rig.server.url}${d.recordingUrl}`, { headers: { authorization: `Bearer ${await rig.token()}` } });
+    expect(rec.status).toBe(200);
+    expect((await rec.arrayBuffer()).byteLength).toBeGreaterThan(8000 * 4 * 3);
+    const calls = await api(rig, `/api/calls?contactId=${d.call.contactId}`);
+    expect(calls.calls[0].callSid).toBe(caller.callSid);
+  }, 40_000);
+});
+
+describe("transfer and settings", () => {
+  let rig: Rig;
+  const AUTH = "auth-token-for-rest";
+  beforeAll(async () => {
+    rig = await startRig({ env: { TWILIO_ACCOUNT_SID: "AC" + "1".repeat(32), TWILIO_AUTH_TOKEN: AUTH, TRANSFER_NUMBER: "+972501110000" } });
+  });
+  afterAll(() => rig.stop());
+
+  test("DTMF 0 → the agent says so, then Twilio's REST API redirects the call to <Dial>", async () => {
+    const caller = await rig.call({ authToken: AUTH });
+    await caller.waitUntil(() => caller.frames.length > 10, 3000, "greeting");
+    caller.sendDtmf("0");
+    await caller.waitUntil(() => caller.clears.length > 0, 2000, "the greeting cleared");
+    const update = await rig.rest.waitFor((u) => u.callSid === caller.callSid && "Twiml" in u.form);
+    expect(update.form.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Dial>+972501110000</Dial></Response>');
+    expect(update.auth).toBe(`Basic ${Buffer.from(`AC${"1".repeat(32)}:${AUTH}`).toString("base64")}`);
+    await caller.hangup();
+    const d = await api(rig, `/api/calls/${caller.callSid}`);
+    expect(d.call.outcome).toBe("transferred");
+    expect(d.turns.at(-1).text).toBe("I'm transferring you to a person, one moment.");
+  }, 20_000);
+
+  test("business settings: greeting, name and phrase hints reach the call; the greeting is cached", async () => {
+    const saved = await api(rig, "/api/settings/business", {
+      method: "PUT",
+      body: JSON.stringify({ name: "Dana's Plumbing", greeting: "Dana's Plumbing, good morning! How can we help?", phraseHints: ["boiler", "Kiryat Ono"] }),
+    });
+    expect(saved.name).toBe("Dana's Plumbing");
+    const bad = await fetch(`${rig.server.url}/api/settings/business`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${await rig.token()}`, "content-type": "application/json" },
+      body: JSON.stringify({ phraseHints: "not a list" }),
+    });
+    expect(bad.status).toBe(422);
+    await Bun.sleep(300); // the new greeting is synthesized into the cache in the background
+    const ttsBefore = rig.google.ttsRequests.length;
+    const caller = await rig.call({ authToken: AUTH });
+    await caller.waitForQuiet(300, 8000);
+    await caller.hangup();
+    expect(rig.google.ttsRequests.length).toBe(ttsBefore); // played from the cache
+    expect(rig.google.streams.at(-1)!.config.config.speechContexts).toEqual([{ phrases: ["boiler", "Kiryat Ono"], boost: 0 }]);
+    const d = await api(rig, `/api/calls/${caller.callSid}`);
+    expect(d.turns[0].text).toBe("Dana's Plumbing, good morning! How can we help?");
+    const cacheDir = join(rig.server.dataDir, "tts-cache");
+    expect(existsSync(cacheDir) && readdirSync(cacheDir).length).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+test("speech to the fixture is real: espeak-ng makes audio in both languages", async () => {
+  expect((await speech("hello")).length).toBeGreaterThan(2000);
+  expect((await speech("שלום", "he")).length).toBeGreaterThan(2000);
+});
