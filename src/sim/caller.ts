@@ -29,6 +29,9 @@ export interface ReceivedFrame {
   payload: Uint8Array;
 }
 
+/** A frame louder than this counts as voiced — the app's VAD minimum (audio/vad.ts), so both sides agree. */
+const VOICED_RMS = 160;
+
 type PlayItem = { frame: Uint8Array } | { mark: string };
 
 export class SimulatedCaller {
@@ -219,7 +222,7 @@ export class SimulatedCaller {
     let due = Math.min(5, Math.floor((now - this.sendClock) / FRAME_MS) + 1);
     while (due-- > 0) {
       const frame = this.outgoing.shift() ?? new Uint8Array(FRAME_BYTES).fill(MULAW_SILENCE);
-      if (rms(decode(frame)) > 300) this.lastVoicedSentAt = performance.now();
+      if (rms(decode(frame)) > VOICED_RMS) this.lastVoicedSentAt = performance.now();
       this.chunk++;
       ws.send(
         JSON.stringify({
