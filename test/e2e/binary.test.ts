@@ -2,6 +2,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { ROOT, spawnServer, tempDir, type Spawned } from "../support/server.ts";
 
 let server: Spawned | undefined;
@@ -43,6 +44,15 @@ test(
     const script = html.match(/src="([^"]+\.js)"/)![1]!;
     expect((await fetch(new URL(script, server.url))).status).toBe(200);
     expect(existsSync(join(runDir, "data", "agentlocator.db"))).toBe(true);
+
+    // a call with no keys at all: voicemail, spoken by the espeak-ng WASM inside the binary
+    const caller = new SimulatedCaller({ baseUrl: server.url });
+    await caller.dial();
+    await caller.connect();
+    await caller.waitForQuiet(300, 15_000);
+    expect(caller.frames.length).toBeGreaterThan(100);
+    expect(caller.protocol).toBe("audio.twilio.com");
+    await caller.hangup();
   },
   { timeout: 120_000 },
 );
