@@ -15,10 +15,12 @@ mkdirSync(join(outfile, ".."), { recursive: true });
 
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: [join(root, "src/cli.ts")],
+  // workers are separate entrypoints so the compiled file carries them (new Worker(new URL("./x.ts", import.meta.url)))
+  entrypoints: [join(root, "src/cli.ts"), join(root, "src/espeak-worker.ts")],
   compile: { outfile },
   plugins: [tailwind],
   minify: true,
+  splitting: true,
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
 });
 if (!result.success) {

@@ -7,7 +7,7 @@
  *   bun scripts/bench/calls.ts [20 100 200]
  */
 import { wavToMulaw8k } from "../../src/audio/resample.ts";
-import { espeakWav } from "../../src/providers/offline/espeak.ts";
+import { espeakWav } from "../../src/providers/offline/espeak-wasm.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { FakeGoogle } from "../../test/fakes/google.ts";
 import { procStats, startServerProcess } from "./harness.ts";

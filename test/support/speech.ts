@@ -1,6 +1,6 @@
 /** Real speech for the simulated caller, made with espeak-ng (the same WASM build the app ships), as 8 kHz μ-law. */
 import { wavToMulaw8k } from "../../src/audio/resample.ts";
-import { espeakWav } from "../../src/providers/offline/espeak.ts";
+import { espeakWav } from "../../src/providers/offline/espeak-wasm.ts";
 
 const cache = new Map<string, Uint8Array>();
 

@@ -1,55 +1,75 @@
 /**
- * Offline text to speech with espeak-ng compiled to WebAssembly (inside the binary): robotic, but it always works —
- * when Google TTS is not configured or fails, and for `agentlocator call --say`. 22.05 kHz PCM is resampled to
- * 8 kHz μ-law. The 18 MB module is compiled once; each utterance instantiates it afresh (~40 ms).
+ * Offline text to speech with espeak-ng (WASM, inside the binary): robotic, but it always works — when Google TTS
+ * is not configured or fails. Synthesis runs in a Worker so its ~40 ms of synchronous work per sentence never
+ * stalls the event loop that paces every live call; a crashed worker is replaced on the next request.
  */
-import ESpeakNg from "espeak-ng";
-import wasmPath from "espeak-ng/dist/espeak-ng.wasm" with { type: "file" };
-import { wavToMulaw8k } from "../../audio/resample.ts";
+import { ESPEAK_WORKER_URL } from "../../worker-urls.ts";
 import { ProviderError } from "../errors.ts";
 import type { TtsProvider } from "../tts.ts";
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-const compile = () => (compiled ??= Bun.file(wasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)));
+export { espeakVoice } from "./espeak-wasm.ts";
 
-/** espeak voice for a language code: he-IL → he, en-US → en-us. */
-export function espeakVoice(language: string): string {
-  const lang = language.toLowerCase();
-  if (lang.startsWith("he") || lang.startsWith("iw")) return "he";
-  if (lang === "en-gb") return "en";
-  return lang.startsWith("en") ? "en-us" : lang.split("-")[0]!;
-}
-
-/** WAV (22.05 kHz 16-bit mono) of `text` spoken by espeak-ng. */
-export async function espeakWav(text: string, voice: string, options: { speed?: number } = {}): Promise<Uint8Array> {
-  const mod = await compile();
-  const args = ["-w", "out.wav", "-v", voice, "-s", String(options.speed ?? 165), "--", text];
-  const instance = await ESpeakNg({
-    arguments: args,
-    print: () => {},
-    printErr: () => {},
-    instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => {
-      WebAssembly.instantiate(mod, imports).then((inst) => done(inst, mod));
-      return {};
-    },
-  });
-  return instance.FS.readFile("out.wav") as Uint8Array;
-}
+type Pending = { resolve: (audio: Uint8Array) => void; reject: (err: Error) => void };
 
 export class EspeakTts implements TtsProvider {
   readonly name = "espeak-ng";
-  constructor(private voice: string) {}
+  private worker?: Worker;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
 
-  async warm(): Promise<void> {
-    await compile();
+  constructor(
+    private voice: string,
+    /** Longest a synthesis may take before the worker is presumed stuck (ms). */
+    private timeoutMs = 10_000,
+  ) {}
+
+  private getWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(ESPEAK_WORKER_URL);
+    worker.onmessage = (e: MessageEvent<{ id: number; audio?: Uint8Array; error?: string }>) => {
+      const p = this.pending.get(e.data.id);
+      this.pending.delete(e.data.id);
+      if (!p) return;
+      if (e.data.audio) p.resolve(new Uint8Array(e.data.audio));
+      else p.reject(new ProviderError(this.name, "unknown", false, e.data.error ?? "synthesis failed"));
+    };
+    const fail = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(new ProviderError(this.name, "unavailable", true, why));
+      this.pending.clear();
+    };
+    worker.onerror = (e) => fail(`worker error: ${e.message}`);
+    worker.addEventListener("close", () => fail("worker exited"));
+    // the worker must not keep the process alive on its own
+    (worker as Worker & { unref(): void }).unref();
+    this.worker = worker;
+    return worker;
   }
 
-  async synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array> {
+  /** Starts the worker and compiles the WASM module ahead of the first call. */
+  async warm(): Promise<void> {
+    await this.synthesize(".");
+  }
+
+  synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array> {
     signal?.throwIfAborted();
-    try {
-      return wavToMulaw8k(await espeakWav(text, this.voice));
-    } catch (err) {
-      throw new ProviderError(this.name, "unknown", false, err instanceof Error ? err.message : String(err));
-    }
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ProviderError(this.name, "timeout", true, `no audio within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, {
+        resolve: (a) => (clearTimeout(timer), resolve(a)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.getWorker().postMessage({ id, text, voice: this.voice });
+    });
+  }
+
+  terminate(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
   }
 }
