@@ -15,6 +15,10 @@ Usage:
   agentlocator --version                    print the deploy id
   agentlocator admin create <email> [--password P] [--role owner|admin|agent] [--name N]
                                             create an admin user in the database of $DATA_DIR
+  agentlocator doctor <BASE_URL> [--auth-token T] [--json]
+                                            check a running deployment the way Twilio uses it
+  agentlocator call <BASE_URL> [--wav FILE | --say TEXT --voice he|en] [--out reply.wav] [--auth-token T]
+                                            place a simulated call: greeting time, reply latency, the reply as WAV
   agentlocator --help                       this text
 
 Configuration is read from the environment; see README.md for every variable.
@@ -84,6 +88,37 @@ async function adminCreate(args: string[]) {
   }
 }
 
+async function doctorCommand(args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "auth-token": { type: "string" }, json: { type: "boolean" } } });
+  const base = positionals[0];
+  if (!base || !/^https?:\/\//.test(base)) return usage("doctor needs a base URL such as https://agent.example.com");
+  const { runDoctor, formatDoctor, doctorExitCode } = await import("./doctor/doctor.ts");
+  const results = await runDoctor({ baseUrl: base, authToken: values["auth-token"] ?? process.env.TWILIO_AUTH_TOKEN });
+  console.log(values.json ? JSON.stringify({ ok: doctorExitCode(results) === 0, checks: results }, null, 2) : formatDoctor(results));
+  process.exit(doctorExitCode(results));
+}
+
+async function callCommand(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { wav: { type: "string" }, say: { type: "string", multiple: true }, voice: { type: "string", default: "he" }, out: { type: "string" }, "auth-token": { type: "string" } },
+  });
+  const base = positionals[0];
+  if (!base || !/^https?:\/\//.test(base)) return usage("call needs a base URL such as https://agent.example.com");
+  if (values.voice !== "he" && values.voice !== "en") return usage("--voice must be he or en");
+  const { runCall, sayToMulaw, wavFileToMulaw } = await import("./sim/call-command.ts");
+  const utterances: Uint8Array[] = [];
+  try {
+    if (values.wav) utterances.push(await wavFileToMulaw(values.wav));
+    for (const text of values.say ?? []) utterances.push(await sayToMulaw(text, values.voice));
+  } catch (err) {
+    return usage(`cannot read the audio: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const report = await runCall({ baseUrl: base, authToken: values["auth-token"] ?? process.env.TWILIO_AUTH_TOKEN, utterances, out: values.out });
+  process.exit(report.ok ? 0 : 1);
+}
+
 function usage(message: string): never {
   console.error(`agentlocator: ${message}\n\n${HELP}`);
   process.exit(2);
@@ -105,6 +140,10 @@ export async function main(argv: string[]) {
     case "help":
       console.log(HELP);
       return;
+    case "doctor":
+      return doctorCommand(rest);
+    case "call":
+      return callCommand(rest);
     case "admin":
       if (rest[0] === "create") return adminCreate(rest.slice(1));
       return usage(`unknown admin command ${rest[0] ?? "(none)"}`);

@@ -22,7 +22,7 @@ test("--version prints the deploy id; DEPLOY_ID overrides", () => {
 
 test("--help lists the commands; an unknown command is a usage error", () => {
   const help = cli(["--help"]).stdout.toString();
-  for (const word of ["serve", "--version", "admin create"]) expect(help).toContain(word);
+  for (const word of ["serve", "--version", "admin create", "doctor <BASE_URL>", "call <BASE_URL>"]) expect(help).toContain(word);
   expect(cli(["frobnicate"]).exitCode).toBe(2);
 });
 
