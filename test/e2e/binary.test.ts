@@ -53,6 +53,15 @@ test(
     expect(caller.frames.length).toBeGreaterThan(100);
     expect(caller.protocol).toBe("audio.twilio.com");
     await caller.hangup();
+
+    // the binary's own doctor and caller work from the empty folder too
+    const doctor = Bun.spawnSync([join(runDir, "agentlocator"), "doctor", server.url, "--json"], { cwd: runDir });
+    const report = JSON.parse(doctor.stdout.toString()) as { ok: boolean; checks: Array<{ id: string; outcome: string }> };
+    expect(report.checks.filter((c) => c.outcome === "fail")).toEqual([]);
+    expect(doctor.exitCode).toBe(0);
+    const call = Bun.spawnSync([join(runDir, "agentlocator"), "call", server.url, "--say", "שלום", "--voice", "he", "--out", join(runDir, "reply.wav")], { cwd: runDir });
+    expect(call.stdout.toString()).toContain("greeting");
+    expect(existsSync(join(runDir, "reply.wav"))).toBe(true);
   },
   { timeout: 120_000 },
 );
