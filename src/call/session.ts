@@ -4,7 +4,7 @@
  * Twilio's buffer. Without speech recognition (or when it fails mid-call) the call becomes a voicemail.
  * Everything said and every event goes to the CallObserver as it happens.
  */
-import { decode, toFrames } from "../audio/mulaw.ts";
+import { decode } from "../audio/mulaw.ts";
 import { BEEP } from "../audio/tones.ts";
 import { EnergyVad, type Vad } from "../audio/vad.ts";
 import type { Conversation } from "../dialog/conversation.ts";
@@ -15,9 +15,10 @@ import type { ProviderError } from "../providers/errors.ts";
 import type { SttProvider, SttSession } from "../providers/stt.ts";
 import type { TtsProvider } from "../providers/tts.ts";
 import type { CallMode, CallObserver } from "./observer.ts";
-import { Pacer, type PacerSink } from "./pacer.ts";
+import type { PacerSink } from "./pacer.ts";
 import { CallRecorder } from "./recorder.ts";
-import { Reply } from "./reply.ts";
+import type { Reply } from "./reply.ts";
+import { ReplyPlayer, type PlayOutput } from "./reply-player.ts";
 import { TurnTaker, type Utterance } from "./turn-taker.ts";
 import { Voicemail } from "./voicemail.ts";
 
@@ -65,16 +66,16 @@ export class CallSession {
   mode: CallMode;
   private log: Logger;
   private turns: TurnTaker;
-  private pacer: Pacer;
+  private player: ReplyPlayer;
   private vad: Vad;
   private stt?: SttSession;
   private recorder?: CallRecorder;
   private conversation: Conversation;
   private host: ToolHost;
-  private reply?: Reply;
-  private generation = 0;
   private voicemail?: Voicemail;
   private lastVoicedWall = 0;
+  /** The utterance being answered (carried into the next one if the caller keeps talking before any reply). */
+  private answering = "";
   private ended = false;
   private outcome = "caller_hung_up";
   private idleWaiters: Array<() => void> = [];
@@ -90,10 +91,20 @@ export class CallSession {
     this.vad = env.vad?.() ?? new EnergyVad();
     this.host = env.toolHost(start.callSid);
     this.conversation = env.conversation(start.callSid, this.host);
-    this.pacer = new Pacer({
-      frame: (f) => this.onFrameSent(f),
+    this.player = new ReplyPlayer({
+      frame: (f) => {
+        sink.frame(f);
+        this.recorder?.agentFrame(f);
+      },
       mark: (name) => sink.mark(name),
-      clear: () => sink.clear(),
+      clear: () => {
+        sink.clear();
+        this.recorder?.agentCleared();
+      },
+      started: () => this.turns.replyStarted(),
+      finished: (reply) => this.onReplyFinished(reply),
+      event: (name, value, data) => this.event(name, value, data),
+      log: this.log,
     });
     this.turns = new TurnTaker({
       eouSilenceMs: env.eouSilenceMs,
@@ -127,11 +138,7 @@ export class CallSession {
       onRestart: (reason) => this.event("stt.restart", undefined, { reason }),
     });
     this.turns.speakUnprompted();
-    void this.play(this.greetingOutputs(), undefined, this.env.promptTts);
-  }
-
-  private async *greetingOutputs() {
-    yield { type: "say" as const, text: this.conversation.greeting() };
+    this.player.play(() => lines([this.conversation.greeting()]), this.env.promptTts);
   }
 
   /** One inbound 20 ms μ-law frame. */
@@ -147,28 +154,21 @@ export class CallSession {
 
   dtmf(digit: string): void {
     this.event("call.dtmf", undefined, { digit });
-    if (digit !== "0" || this.voicemail || this.ended) return;
-    if (!this.host.canTransfer) return;
+    if (digit !== "0" || this.voicemail || this.ended || !this.host.canTransfer) return;
     this.interrupt();
     this.turns.speakUnprompted();
-    void this.play((async function* (lines: Lines) {
-      yield { type: "say" as const, text: lines.transferring };
-      yield { type: "action" as const, action: "transfer" as const };
-    })(this.env.lines));
+    this.player.play(() => lines([this.env.lines.transferring], "transfer"), this.env.promptTts);
   }
 
   mark(name: string): void {
-    const reply = this.reply;
-    if (!reply?.echo(name)) return;
-    if (reply.finished) this.finishReply(reply);
+    this.player.mark(name);
   }
 
   /** The stream ended (Twilio `stop` or the socket closed). */
   end(outcome?: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.reply?.abort.abort();
-    this.pacer.stop();
+    this.player.stop();
     this.stt?.close();
     this.recorder?.close();
     this.voicemail?.stop();
@@ -178,7 +178,7 @@ export class CallSession {
 
   /** Resolves when no reply is being generated or played (for a graceful shutdown). */
   idle(): Promise<void> {
-    if (this.ended || (!this.reply && !this.voicemail?.prompting)) return Promise.resolve();
+    if (this.ended || (!this.player.current && !this.voicemail?.prompting)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -190,19 +190,18 @@ export class CallSession {
   private onUtterance(u: Utterance) {
     this.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
     this.env.observer.turn(this.callSid, { role: "caller", text: u.newText, at: new Date() });
-    const reply = new Reply(++this.generation, this.lastVoicedWall);
-    void this.play(this.conversation.respond(u.text, reply.abort.signal), reply);
+    this.answering = u.text;
+    this.player.play((signal) => this.conversation.respond(u.text, signal), this.env.replyTts, this.lastVoicedWall);
   }
 
   private onBargeIn(state: string, speechMs: number) {
-    const reply = this.reply;
     this.event(EV.BARGE_IN, speechMs, { state });
+    const reply = this.player.current;
     if (!reply) return;
-    if (state === "thinking" && !reply.firstFrameWall) {
+    if (state === "thinking" && reply.firstFrameWall === undefined) {
       // nothing was said yet: the caller simply kept talking; answer both parts together
-      reply.abort.abort();
-      this.reply = undefined;
-      this.pacer.stop();
+      this.player.abandon();
+      this.turns.carryOver(this.answering);
       this.notifyIdle();
       return;
     }
@@ -211,109 +210,26 @@ export class CallSession {
 
   /** Stops the current reply at once and keeps what the caller heard of it. */
   private interrupt() {
-    const reply = this.reply;
+    const reply = this.player.interrupt();
     if (!reply) return;
-    reply.abort.abort();
-    this.reply = undefined;
-    this.pacer.clear();
-    this.recorder?.agentCleared();
     const heardMs = reply.heardMs(performance.now());
     const heard = reply.heardText(heardMs);
     this.conversation.heard(heard);
-    if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: this.latency(reply) });
-    this.logMediaTx(reply);
+    if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: latency(reply) });
+    this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
     this.notifyIdle();
   }
 
-  /**
-   * Plays dialog output: each sentence's TTS starts as soon as the sentence exists, so the first sentence plays
-   * while later ones are synthesized; audio is queued in order with a mark after each sentence.
-   */
-  private async play(outputs: AsyncIterable<{ type: "say"; text: string } | { type: "action"; action: "hangup" | "transfer" }>, reply = new Reply(++this.generation), tts = this.env.replyTts) {
-    this.reply = reply;
-    const signal = reply.abort.signal;
-    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
-    let wake: (() => void) | undefined;
-    let producing = true;
-    const produce = (async () => {
-      try {
-        for await (const out of outputs) {
-          if (signal.aborted) return;
-          if (out.type === "action") reply.action = out.action;
-          else {
-            const audio = tts.synthesize(out.text, signal);
-            audio.catch(() => {}); // awaited below; an abort must not surface as unhandled
-            pending.push({ text: out.text, audio, asked: performance.now() });
-            wake?.();
-          }
-        }
-      } finally {
-        producing = false;
-        wake?.();
-      }
-    })();
-    try {
-      while (!signal.aborted) {
-        const next = pending.shift();
-        if (!next) {
-          if (!producing) break;
-          await new Promise<void>((r) => (wake = r));
-          continue;
-        }
-        let audio: Uint8Array;
-        try {
-          audio = await next.audio;
-        } catch (err) {
-          if (signal.aborted) break;
-          this.log.error("tts.failed", { err, text: next.text });
-          continue; // a sentence lost, not the call
-        }
-        if (signal.aborted) break;
-        const markName = reply.add(next.text, audio);
-        this.event(EV.TTS_LEN_MS, Math.round(reply.sentences.at(-1)!.endMs - reply.sentences.at(-1)!.startMs), { synthMs: Math.round(performance.now() - next.asked) });
-        this.pacer.push(toFrames(audio), markName, reply.sentences.length > 1);
-      }
-      await produce;
-    } catch (err) {
-      if (!signal.aborted) this.log.error("call.reply_failed", { err });
-    }
-    if (signal.aborted || this.reply !== reply) return;
-    reply.allQueued = true;
-    if (reply.finished) this.finishReply(reply);
-  }
-
-  private onFrameSent(frame: Uint8Array) {
-    this.sink.frame(frame);
-    this.recorder?.agentFrame(frame);
-    const reply = this.reply;
-    if (!reply) return;
-    reply.framesSent++;
-    if (reply.firstFrameWall === undefined) {
-      reply.firstFrameWall = performance.now();
-      this.turns.replyStarted();
-    }
-  }
-
-  private latency(reply: Reply): number | undefined {
-    return reply.lastVoicedWall && reply.firstFrameWall ? Math.round(reply.firstFrameWall - reply.lastVoicedWall) : undefined;
-  }
-
-  private logMediaTx(reply: Reply) {
-    this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
-  }
-
-  private finishReply(reply: Reply) {
-    if (this.reply !== reply) return;
-    this.reply = undefined;
+  private onReplyFinished(reply: Reply) {
     if (reply.sentences.length) {
-      this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: this.latency(reply) });
-      this.logMediaTx(reply);
+      this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: latency(reply) });
+      this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
     }
     this.turns.replyDone();
+    if (this.voicemail?.prompting) this.voicemail.promptDone();
     this.notifyIdle();
     if (reply.action === "hangup") void this.hangup("hung_up");
     if (reply.action === "transfer") void this.transfer();
-    if (this.voicemail?.prompting) this.voicemail.promptDone();
   }
 
   private notifyIdle() {
@@ -342,6 +258,7 @@ export class CallSession {
     this.startVoicemail(this.env.lines.sttDown, "voicemail_after_stt_error");
   }
 
+  /** Prompt and beep, then record until the caller is done; then thank and hang up. */
   private startVoicemail(prompt: string, reason: string) {
     if (this.mode !== "voicemail") this.env.observer.modeChanged(this.callSid, "voicemail");
     this.mode = "voicemail";
@@ -352,21 +269,25 @@ export class CallSession {
       onDone: (spokeMs) => {
         this.event("voicemail.saved", spokeMs);
         this.host.saveLead({ notes: `Voicemail (${Math.round(spokeMs / 1000)} s) — see the call recording` });
-        void this.play((async function* (lines: Lines) {
-          yield { type: "say" as const, text: lines.voicemailThanks };
-          yield { type: "action" as const, action: "hangup" as const };
-        })(this.env.lines), undefined, this.env.promptTts);
+        this.player.play(() => lines([this.env.lines.voicemailThanks], "hangup"), this.env.promptTts);
       },
     });
-    const beep = BEEP;
-    void this.play((async function* () {
-      yield { type: "say" as const, text: prompt };
-    })(), undefined, {
+    const promptTts = this.env.promptTts;
+    this.player.play(() => lines([prompt]), {
       name: "prompt+beep",
       synthesize: async (text, signal) => {
-        const speech = await this.env.promptTts.synthesize(text, signal);
-        return Buffer.concat([speech, new Uint8Array(1600).fill(0xff), beep]); // 200 ms pause before the beep
+        const speech = await promptTts.synthesize(text, signal);
+        return Buffer.concat([speech, new Uint8Array(1600).fill(0xff), BEEP]); // 200 ms pause before the beep
       },
     });
   }
 }
+
+/** Fixed sentences (and an action after them) as dialog output. */
+async function* lines(sentences: string[], action?: "hangup" | "transfer"): AsyncGenerator<PlayOutput> {
+  for (const text of sentences) yield { type: "say", text };
+  if (action) yield { type: "action", action };
+}
+
+const latency = (reply: Reply): number | undefined =>
+  reply.lastVoicedWall && reply.firstFrameWall ? Math.round(reply.firstFrameWall - reply.lastVoicedWall) : undefined;

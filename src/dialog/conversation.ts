@@ -52,7 +52,21 @@ export class Conversation {
 
   /** The agent's reply to one caller utterance: sentences to say, then at most one action. */
   async *respond(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
+    const mark = this.messages.length;
     this.messages.push({ role: "user", content: userText });
+    let said = false;
+    try {
+      for await (const out of this.reply(userText, signal)) {
+        said ||= out.type === "say";
+        yield out;
+      }
+    } finally {
+      // abandoned before a word was said (the caller kept talking): the next utterance carries this text
+      if (signal.aborted && !said) this.messages.splice(mark);
+    }
+  }
+
+  private async *reply(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
     if (this.useLlm) {
       try {
         yield* this.fromLlm(signal);

@@ -6,10 +6,7 @@ import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
 
-async function detail(rig: Rig, callSid: string) {
-  const token = await rig.token();
-  return (await (await fetch(`${rig.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
-}
+const detail = (rig: Rig, callSid: string) => rig.api(`/api/calls/${callSid}`);
 const ready = async (rig: Rig) => (await (await fetch(`${rig.server.url}/readyz`)).json()) as any;
 const en = linesFor("en-US");
 
@@ -32,6 +29,31 @@ describe("with an LLM", () => {
     expect(d.turns[2].role).toBe("agent");
     expect(d.turns[2].text).toBe(`${en.apology} ${en.askName[0]}`);
     expect((await ready(rig)).llm).toBe("err");
+  }, 30_000);
+
+  test("the caller keeps talking while the model thinks: nothing is said, both parts are answered together", async () => {
+    rig.llm!.turns.push({ firstTokenMs: 1500, tokens: ["never spoken."] });
+    rig.llm!.turns.push({ tokens: ["A table for two, sure."] });
+    rig.google.stt.transcripts.push("I want to book", "a table for two");
+    const caller = await rig.call();
+    await caller.waitForQuiet(300, 8000);
+    const before = caller.frames.length;
+    await caller.speak(await speech("I want to book"));
+    await Bun.sleep(700); // past EOU_SILENCE_MS: the model is asked
+    await caller.speak(await speech("a table for two"));
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "MEDIA_TX" && Number(l.generation) >= 3), 10_000, "the reply");
+    await caller.hangup();
+    expect(caller.clears).toHaveLength(0); // nothing had been said, nothing to clear
+    expect(caller.frames.length).toBeGreaterThan(before);
+    const last = rig.llm!.requests.at(-1)!;
+    expect(last.messages.filter((m) => m.role === "user")).toEqual([{ role: "user", content: "I want to book a table for two" }]);
+    const d = await detail(rig, caller.callSid);
+    expect(d.turns.map((t: any) => [t.role, t.text])).toEqual([
+      ["agent", d.turns[0].text],
+      ["caller", "I want to book"],
+      ["caller", "a table for two"],
+      ["agent", "A table for two, sure."],
+    ]);
   }, 30_000);
 
   test("the model's tools save the lead and end the call (Twilio REST hang-up is attempted only with credentials)", async () => {

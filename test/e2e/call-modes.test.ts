@@ -5,11 +5,7 @@ import { join } from "node:path";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
 
-const api = async (rig: Rig, path: string, init: RequestInit = {}) => {
-  const token = await rig.token();
-  const res = await fetch(`${rig.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-  return res.json() as Promise<any>;
-};
+const api = (rig: Rig, path: string, init?: RequestInit) => rig.api(path, init);
 
 describe("no speech recognition configured → voicemail", () => {
   let rig: Rig;

@@ -11,10 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => rig.stop());
 
-async function detail(callSid: string) {
-  const token = await rig.token();
-  return (await (await fetch(`${rig.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
-}
+const detail = (callSid: string) => rig.api(`/api/calls/${callSid}`);
 
 test("barge-in during the greeting: clear at once, the agent stops, history keeps what was heard, then it answers", async () => {
   rig.google.stt.transcripts.push("sorry to interrupt, I need an electrician");

@@ -15,6 +15,8 @@ export interface Rig {
   server: Awaited<ReturnType<typeof startInProcess>>;
   call(o?: Partial<CallerOptions>): Promise<SimulatedCaller>;
   token(): Promise<string>;
+  /** GET (or `init`) an /api path as the owner; the parsed JSON. */
+  api(path: string, init?: RequestInit): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,14 @@ export async function startRig(o: { llm?: boolean; env?: Record<string, string>;
   const server = await startInProcess(env);
   await server.warmed;
   const callers: SimulatedCaller[] = [];
+  const token = async () => {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "owner@example.com", password: "owner-password" }),
+    });
+    return ((await res.json()) as { token: string }).token;
+  };
   return {
     google,
     llm,
@@ -49,13 +59,13 @@ export async function startRig(o: { llm?: boolean; env?: Record<string, string>;
       await caller.connect();
       return caller;
     },
-    async token() {
-      const res = await fetch(`${server.url}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "owner@example.com", password: "owner-password" }),
+    token,
+    async api(path, init = {}) {
+      const res = await fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${await token()}`, "content-type": "application/json", ...(init.headers ?? {}) },
       });
-      return ((await res.json()) as { token: string }).token;
+      return res.json();
     },
     async stop() {
       await Promise.all(callers.map((c) => c.hangup().catch(() => {})));

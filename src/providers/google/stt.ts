@@ -10,6 +10,7 @@ import type { GoogleClientOptions } from "./client-options.ts";
 import type { Duplex } from "node:stream";
 import { FRAME_MS } from "../../audio/mulaw.ts";
 import { fromGrpc, ProviderError } from "../errors.ts";
+import { lazyClient } from "./lazy-client.ts";
 import type { SttOptions, SttProvider, SttResult, SttSession } from "../stt.ts";
 
 export interface GoogleSttOptions {
@@ -28,20 +29,13 @@ const MAX_RETRIES = 3;
 
 export class GoogleStt implements SttProvider {
   readonly name = "google-stt";
-  private client?: Promise<SpeechClient>;
+  readonly getClient: () => Promise<SpeechClient>;
 
-  constructor(private options: GoogleSttOptions) {}
-
-  /** The client, created on first use (importing it costs ~100 ms: never at start-up). */
-  getClient(): Promise<SpeechClient> {
-    this.client ??= (async () => {
+  constructor(private options: GoogleSttOptions) {
+    this.getClient = lazyClient(async () => {
       const { SpeechClient } = await import("@google-cloud/speech");
-      const client = new SpeechClient(await this.options.clientOptions()) as unknown as SpeechClient;
-      await client.initialize();
-      return client;
-    })();
-    this.client.catch(() => (this.client = undefined));
-    return this.client;
+      return new SpeechClient(await options.clientOptions()) as unknown as SpeechClient;
+    });
   }
 
   async warm(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { GoogleClientOptions } from "./client-options.ts";
 import { stripWavHeader } from "../../audio/riff.ts";
 import { fromGrpc } from "../errors.ts";
+import { lazyClient } from "./lazy-client.ts";
 import type { TtsProvider } from "../tts.ts";
 
 type TtsClient = {
@@ -31,24 +32,18 @@ export function splitForTts(text: string, maxBytes = MAX_INPUT_BYTES): string[] 
 
 export class GoogleTts implements TtsProvider {
   readonly name = "google-tts";
-  private client?: Promise<TtsClient>;
+  private getClient: () => Promise<TtsClient>;
 
   constructor(
     private voice: string,
-    private clientOptions: () => Promise<GoogleClientOptions>,
+    clientOptions: () => Promise<GoogleClientOptions>,
     /** Per-request deadline (ms). */
     private timeoutMs = 5000,
-  ) {}
-
-  private getClient(): Promise<TtsClient> {
-    this.client ??= (async () => {
+  ) {
+    this.getClient = lazyClient(async () => {
       const { TextToSpeechClient } = await import("@google-cloud/text-to-speech");
-      const client = new TextToSpeechClient(await this.clientOptions()) as unknown as TtsClient;
-      await client.initialize();
-      return client;
-    })();
-    this.client.catch(() => (this.client = undefined));
-    return this.client;
+      return new TextToSpeechClient(await clientOptions()) as unknown as TtsClient;
+    });
   }
 
   async warm(): Promise<void> {

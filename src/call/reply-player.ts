@@ -1,0 +1,145 @@
+/**
+ * Plays the agent's replies: each sentence's TTS starts as soon as the dialog produces the sentence, so the first
+ * sentence plays while later ones are still being written and synthesized; audio goes to the pacer in order with a
+ * mark after each sentence. A reply is finished when every sentence is queued and the last mark has come back.
+ * One reply at a time; `interrupt` stops it at once (abort + clear).
+ */
+import { toFrames } from "../audio/mulaw.ts";
+import type { CallAction } from "../dialog/tools.ts";
+import { EV, type Logger } from "../log.ts";
+import type { TtsProvider } from "../providers/tts.ts";
+import { Pacer } from "./pacer.ts";
+import { Reply } from "./reply.ts";
+
+export type PlayOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
+
+export interface ReplyPlayerHooks {
+  frame(frame: Uint8Array): void;
+  mark(name: string): void;
+  clear(): void;
+  /** The first frame of `reply` went out. */
+  started(reply: Reply): void;
+  /** `reply` played to the end. */
+  finished(reply: Reply): void;
+  event(name: string, value?: number, data?: Record<string, unknown>): void;
+  log: Logger;
+}
+
+export class ReplyPlayer {
+  current?: Reply;
+  private generation = 0;
+  private pacer: Pacer;
+
+  constructor(private hooks: ReplyPlayerHooks) {
+    this.pacer = new Pacer({
+      frame: (f) => {
+        hooks.frame(f);
+        const reply = this.current;
+        if (!reply) return;
+        reply.framesSent++;
+        if (reply.firstFrameWall === undefined) {
+          reply.firstFrameWall = performance.now();
+          hooks.started(reply);
+        }
+      },
+      mark: (name) => hooks.mark(name),
+      clear: () => hooks.clear(),
+    });
+  }
+
+  /** Starts a reply from dialog outputs made with the reply's abort signal. */
+  play(outputs: (signal: AbortSignal) => AsyncIterable<PlayOutput>, tts: TtsProvider, lastVoicedWall?: number): Reply {
+    const reply = new Reply(++this.generation, lastVoicedWall);
+    this.current = reply;
+    void this.run(reply, outputs(reply.abort.signal), tts);
+    return reply;
+  }
+
+  /** An echoed mark from Twilio. */
+  mark(name: string): void {
+    const reply = this.current;
+    if (reply?.echo(name) && reply.finished) this.finish(reply);
+  }
+
+  /** Stops the current reply at once and has Twilio drop what it buffered. */
+  interrupt(): Reply | undefined {
+    const reply = this.abandon();
+    if (reply) this.pacer.clear();
+    return reply;
+  }
+
+  /** Stops the current reply; nothing was sent yet, so no `clear` is needed. */
+  abandon(): Reply | undefined {
+    const reply = this.current;
+    if (!reply) return undefined;
+    reply.abort.abort();
+    this.current = undefined;
+    this.pacer.stop();
+    return reply;
+  }
+
+  stop(): void {
+    this.current?.abort.abort();
+    this.current = undefined;
+    this.pacer.stop();
+  }
+
+  private async run(reply: Reply, outputs: AsyncIterable<PlayOutput>, tts: TtsProvider): Promise<void> {
+    const signal = reply.abort.signal;
+    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
+    let wake: (() => void) | undefined;
+    let producing = true;
+    const produce = (async () => {
+      try {
+        for await (const out of outputs) {
+          if (signal.aborted) return;
+          if (out.type === "action") reply.action = out.action;
+          else {
+            const audio = tts.synthesize(out.text, signal);
+            audio.catch(() => {}); // awaited below; an abort must not surface as unhandled
+            pending.push({ text: out.text, audio, asked: performance.now() });
+            wake?.();
+          }
+        }
+      } finally {
+        producing = false;
+        wake?.();
+      }
+    })();
+    try {
+      while (!signal.aborted) {
+        const next = pending.shift();
+        if (!next) {
+          if (!producing) break;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        let audio: Uint8Array;
+        try {
+          audio = await next.audio;
+        } catch (err) {
+          if (signal.aborted) break;
+          this.hooks.log.error("tts.failed", { err, text: next.text });
+          continue; // a sentence lost, not the call
+        }
+        if (signal.aborted) break;
+        const markName = reply.add(next.text, audio);
+        const s = reply.sentences.at(-1)!;
+        this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(performance.now() - next.asked) });
+        this.pacer.push(toFrames(audio), markName, reply.sentences.length > 1);
+      }
+      await produce;
+    } catch (err) {
+      if (!signal.aborted) this.hooks.log.error("call.reply_failed", { err });
+    }
+    if (signal.aborted || this.current !== reply) return;
+    reply.allQueued = true;
+    if (reply.finished) this.finish(reply);
+  }
+
+  private finish(reply: Reply): void {
+    if (this.current !== reply) return;
+    this.current = undefined;
+    this.hooks.finished(reply);
+  }
+}
