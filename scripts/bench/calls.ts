@@ -2,7 +2,7 @@
  * Concurrent calls against the real server (a child process) with zero-latency stand-ins (Google gRPC stand-in,
  * scripted dialog). Each call: greeting, one utterance of real speech, the reply. Prints per concurrency level:
  * end-of-utterance overhead (first reply frame − caller's last voiced frame − EOU_SILENCE_MS) p50/p95/max,
- * playback gaps, server RSS per call and CPU.
+ * time from `start` to the greeting's first frame (p95; target ≤ 150 ms), playback gaps, server RSS per call and CPU.
  * Targets (2 cores): overhead p95 ≤ 30 ms at 100 calls, zero gaps, ≤ 1 MB per call.
  *   bun scripts/bench/calls.ts [20 100 200]
  */
@@ -45,15 +45,17 @@ for (const n of LEVELS) {
       try {
         await caller.dial();
         await caller.connect();
+        await caller.waitUntil(() => caller.frames.length > 0, 20_000, "greeting");
+        const greeting = caller.frames[0]!.at - caller.startedAt;
         await caller.waitForQuiet(300, 20_000);
         const before = caller.frames.length;
         await caller.speak(utterance);
         await caller.waitUntil(() => caller.frames.length > before, 20_000, "reply");
         const overhead = caller.frames[before]!.at - caller.lastVoicedSentAt - EOU;
         await caller.waitForQuiet(300, 20_000);
-        return { overhead, gaps: caller.gaps.length, ok: true };
+        return { overhead, greeting, gaps: caller.gaps.length, ok: true };
       } catch (err) {
-        return { overhead: NaN, gaps: 0, ok: false, err: String(err) };
+        return { overhead: NaN, greeting: NaN, gaps: 0, ok: false, err: String(err) };
       } finally {
         await caller.hangup().catch(() => {});
       }
@@ -64,12 +66,14 @@ for (const n of LEVELS) {
   const wall = performance.now() - started;
   const ok = results.filter((r) => r.ok);
   const overheads = ok.map((r) => r.overhead).sort((a, b) => a - b);
+  const greetings = ok.map((r) => r.greeting).sort((a, b) => a - b);
   rows.push({
     calls: n,
     completed: ok.length,
     "overhead p50 ms": percentile(overheads, 50),
     "overhead p95 ms": percentile(overheads, 95),
     "overhead max ms": overheads.at(-1) ?? NaN,
+    "greeting p95 ms": percentile(greetings, 95),
     "playback gaps": ok.reduce((s, r) => s + r.gaps, 0),
     "RSS/call MB": (peakRss - idle.rssMb) / n,
     "server CPU %": ((end.cpuMs - idle.cpuMs) / wall) * 100,

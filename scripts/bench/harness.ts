@@ -1,5 +1,5 @@
 /** Bench helpers: the real server as a child process (so its memory and CPU are its own), and /proc readings. */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,9 +13,10 @@ export interface ServerProcess {
 
 /** Starts `bun src/cli.ts serve` on a free port and waits until its providers and greeting cache are warm. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), "al-bench-"));
   const proc = Bun.spawn(["bun", join(ROOT, "src/cli.ts"), "serve"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: mkdtempSync(join(tmpdir(), "al-bench-")), LOG_FORMAT: "json", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_FORMAT: "json", LOG_LEVEL: "info", ...env },
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -42,6 +43,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

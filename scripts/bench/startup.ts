@@ -3,7 +3,7 @@
  * - cold start: spawn → first 200 on /healthz, 10 runs, each from a fresh empty folder (target median ≤ 60 ms)
  * - /healthz latency under 2,000 requests/s from a second process for 5 s (target p99 ≤ 2 ms)
  */
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile, printTable } from "./table.ts";
@@ -17,8 +17,12 @@ if (!process.argv.includes("--no-build")) {
 
 let nextPort = 40000 + Math.floor(Math.random() * 10000);
 
+const dirs: string[] = [];
+process.on("exit", () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 async function startBinary(): Promise<{ proc: Bun.Subprocess; port: number; ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), "al-bench-"));
+  dirs.push(dir);
   copyFileSync(binary, join(dir, "agentlocator"));
   Bun.spawnSync(["chmod", "+x", join(dir, "agentlocator")]);
   const port = nextPort++;

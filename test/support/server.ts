@@ -2,7 +2,7 @@
  * Test helpers: a real server on 127.0.0.1:0 with a fresh DATA_DIR, either in this process (`startInProcess`)
  * or as a child process running the real CLI (`spawnServer`) for signals, exit codes and the binary.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
@@ -11,8 +11,12 @@ import { start, type Running } from "../../src/main.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 
-export function tempDir(prefix = "al-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** Every temporary folder of this test run lives under one root, removed when the run ends. */
+const RUN_ROOT = mkdtempSync(join(tmpdir(), "agentlocator-test-"));
+process.on("exit", () => rmSync(RUN_ROOT, { recursive: true, force: true }));
+
+export function tempDir(prefix = "al-"): string {
+  return mkdtempSync(join(RUN_ROOT, prefix));
 }
 
 /** Captured log lines of the in-process server. */

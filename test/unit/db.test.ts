@@ -29,6 +29,26 @@ test("an existing database keeps its data and only gets the migrations it lacks"
   second.$client.close();
 });
 
+test("a database from an earlier release gets only the migrations it lacks, keeping its data", async () => {
+  const { readMigrationFiles } = await import("drizzle-orm/migrator");
+  const all = readMigrationFiles({ migrationsFolder: join(import.meta.dir, "../../src/db/migrations") });
+  expect(all.length).toBeGreaterThanOrEqual(2);
+  const path = join(tempDir(), "old.db");
+  const old = openDatabase(path);
+  // what the first release did: only its own migrations, through drizzle's migrator
+  const internal = old as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown };
+  internal.dialect.migrate(all.slice(0, 1), internal.session, { migrationsFolder: "" });
+  await new UserService(old).create({ email: "early@example.com", password: "password1", role: "owner" });
+  expect(old.$client.query("SELECT name FROM sqlite_master WHERE name = 'calls'").get()).toBeNull();
+  old.$client.close();
+
+  const now = openDatabase(path);
+  expect(migrate(now)).toBe(all.length - 1);
+  expect(now.$client.query("SELECT name FROM sqlite_master WHERE name = 'calls'").get()).toEqual({ name: "calls" });
+  expect(new UserService(now).byEmail("early@example.com")?.role).toBe("owner");
+  now.$client.close();
+});
+
 test("passwords are stored as argon2id hashes and verified", async () => {
   const db = openDatabase(join(tempDir(), "d.db"));
   migrate(db);
