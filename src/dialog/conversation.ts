@@ -32,6 +32,8 @@ export class Conversation {
   private messages: ChatMessage[] = [];
   private useLlm: boolean;
   private lastSaid = "";
+  /** Index in `messages` where the latest turn (its user message) starts. */
+  private turnStart = 0;
 
   constructor(private o: ConversationOptions) {
     this.script = new ScriptedDialog(o.lines, o.host);
@@ -45,6 +47,7 @@ export class Conversation {
 
   greeting(): string {
     const text = this.o.greeting || this.o.lines.greeting(this.o.businessName);
+    this.turnStart = this.messages.length;
     this.messages.push({ role: "assistant", content: text });
     this.lastSaid = text;
     return text;
@@ -52,18 +55,31 @@ export class Conversation {
 
   /** The agent's reply to one caller utterance: sentences to say, then at most one action. */
   async *respond(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
-    const mark = this.messages.length;
+    const mark = (this.turnStart = this.messages.length);
     this.messages.push({ role: "user", content: userText });
-    let said = false;
+    const said: string[] = [];
     try {
       for await (const out of this.reply(userText, signal)) {
-        said ||= out.type === "say";
+        if (out.type === "say") said.push(out.text);
         yield out;
       }
     } finally {
-      // abandoned before a word was said (the caller kept talking): the next utterance carries this text
-      if (signal.aborted && !said) this.messages.splice(mark);
+      if (signal.aborted) {
+        // abandoned before a word was said (the caller kept talking): the next utterance carries this text;
+        // cut off mid-reply: keep what was produced, `heard()` trims it to what the caller heard
+        if (!said.length) this.messages.splice(mark);
+        else if (!this.turnReply()) this.messages.push({ role: "assistant", content: said.join(" ") });
+      }
     }
+  }
+
+  /** The plain assistant message (no tool calls) of the latest turn, if it has one. */
+  private turnReply(): Extract<ChatMessage, { role: "assistant" }> | undefined {
+    for (let i = this.messages.length - 1; i >= this.turnStart; i--) {
+      const m = this.messages[i]!;
+      if (m.role === "assistant" && !m.tool_calls) return m;
+    }
+    return undefined;
   }
 
   private async *reply(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
@@ -85,15 +101,17 @@ export class Conversation {
     if (reply.action) yield { type: "action", action: reply.action };
   }
 
-  /** Replaces the last reply in the history with what the caller heard of it (after a barge-in). */
+  /** Replaces the latest turn's reply in the history with what the caller heard of it (after a barge-in). */
   heard(text: string): void {
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      const m = this.messages[i]!;
-      if (m.role === "assistant" && !m.tool_calls) {
-        m.content = text;
-        return;
-      }
-    }
+    if (this.messages.length <= this.turnStart) return; // the turn was rolled back
+    const reply = this.turnReply();
+    if (reply) reply.content = text;
+    else this.messages.push({ role: "assistant", content: text });
+  }
+
+  /** Forgets the latest turn entirely: an answer nobody heard (a speculative reply the caller talked over). */
+  discardLast(): void {
+    this.messages.splice(this.turnStart);
   }
 
   /** Yields sentences, never the same one twice in a row. */

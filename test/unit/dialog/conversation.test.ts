@@ -99,3 +99,50 @@ test("heard() replaces the last reply with what the caller heard", async () => {
   const msgs = llm.requests.at(-1)!.messages;
   expect(msgs.at(-2)).toEqual({ role: "assistant", content: "One. Tw…" });
 });
+
+test("an interrupted reply keeps what was heard for that turn; the previous reply is untouched", async () => {
+  llm.turns.push({ tokens: ["First answer."] });
+  llm.turns.push({ tokens: ["One. ", "Two. ", "Three."], tokenMs: 150 });
+  llm.turns.push({ tokens: ["ok."] });
+  const { conv } = make();
+  await collect(conv.respond("q1", new AbortController().signal));
+  const barge = new AbortController();
+  for await (const out of conv.respond("q2", barge.signal)) {
+    expect(out).toEqual({ type: "say", text: "One." });
+    barge.abort(); // the caller interrupts after the first sentence
+  }
+  conv.heard("One.");
+  await collect(conv.respond("q3", new AbortController().signal));
+  const msgs = llm.requests.at(-1)!.messages.filter((m) => m.role !== "system");
+  expect(msgs).toEqual([
+    { role: "user", content: "q1" },
+    { role: "assistant", content: "First answer." },
+    { role: "user", content: "q2" },
+    { role: "assistant", content: "One." },
+    { role: "user", content: "q3" },
+  ]);
+});
+
+test("discardLast() forgets a reply nobody heard (a speculative answer the caller talked over)", async () => {
+  llm.turns.push({ tokens: ["Maybe."] });
+  llm.turns.push({ tokens: ["ok."] });
+  const { conv } = make();
+  await collect(conv.respond("half a sentence", new AbortController().signal));
+  conv.discardLast();
+  await collect(conv.respond("half a sentence and the rest", new AbortController().signal));
+  const msgs = llm.requests.at(-1)!.messages.filter((m) => m.role !== "system");
+  expect(msgs).toEqual([{ role: "user", content: "half a sentence and the rest" }]);
+});
+
+test("a greeting cut short is kept as heard", async () => {
+  llm.turns.push({ tokens: ["ok."] });
+  const { conv } = make();
+  conv.greeting();
+  conv.heard("Hello, you've…");
+  await collect(conv.respond("hi", new AbortController().signal));
+  const msgs = llm.requests.at(-1)!.messages.filter((m) => m.role !== "system");
+  expect(msgs).toEqual([
+    { role: "assistant", content: "Hello, you've…" },
+    { role: "user", content: "hi" },
+  ]);
+});
