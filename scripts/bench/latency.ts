@@ -3,7 +3,8 @@
  * 30 ms/token for a three-sentence reply, TTS 200 ms per request. Measures the caller's last voiced frame → the
  * first reply frame, over several turns, against the target
  *   EOU_SILENCE_MS + LLM first token + first sentence's tokens + one TTS request + 60 ms
- * (the reply starts with its first sentence, not after the whole answer).
+ * (the reply starts with its first sentence, not after the whole answer; and since the model is asked on the final
+ * transcript while the silence window runs, its first-token time mostly overlaps EOU_SILENCE_MS).
  *   bun scripts/bench/latency.ts [turns]
  */
 import { wavToMulaw8k } from "../../src/audio/resample.ts";

@@ -47,12 +47,23 @@ export class ReplyPlayer {
     });
   }
 
-  /** Starts a reply from dialog outputs made with the reply's abort signal. */
-  play(outputs: (signal: AbortSignal) => AsyncIterable<PlayOutput>, tts: TtsProvider, lastVoicedWall?: number): Reply {
+  /**
+   * Starts a reply from dialog outputs made with the reply's abort signal. A `held` reply is generated and
+   * synthesized but not sent until `release` (a speculative answer while the caller may still go on).
+   */
+  play(outputs: (signal: AbortSignal) => AsyncIterable<PlayOutput>, tts: TtsProvider, lastVoicedWall?: number, held = false): Reply {
     const reply = new Reply(++this.generation, lastVoicedWall);
+    reply.held = held;
     this.current = reply;
     void this.run(reply, outputs(reply.abort.signal), tts);
     return reply;
+  }
+
+  /** Sends a held reply: what is ready now, the rest as it comes. */
+  release(reply: Reply): void {
+    if (this.current !== reply || !reply.held) return;
+    reply.held = false;
+    for (const a of reply.heldAudio.splice(0)) this.pacer.push(a.frames, a.mark, a.continuing);
   }
 
   /** An echoed mark from Twilio. */
@@ -68,11 +79,11 @@ export class ReplyPlayer {
     return reply;
   }
 
-  /** Stops the current reply; nothing was sent yet, so no `clear` is needed. */
-  abandon(): Reply | undefined {
+  /** Stops the current reply; nothing was sent yet, so no `clear` is needed. `reason` goes to the abort signal. */
+  abandon(reason?: string): Reply | undefined {
     const reply = this.current;
     if (!reply) return undefined;
-    reply.abort.abort();
+    reply.abort.abort(reason);
     this.current = undefined;
     this.pacer.stop();
     return reply;
@@ -126,7 +137,9 @@ export class ReplyPlayer {
         const markName = reply.add(next.text, audio);
         const s = reply.sentences.at(-1)!;
         this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(performance.now() - next.asked) });
-        this.pacer.push(toFrames(audio), markName, reply.sentences.length > 1);
+        const queued = { frames: toFrames(audio), mark: markName, continuing: reply.sentences.length > 1 };
+        if (reply.held) reply.heldAudio.push(queued);
+        else this.pacer.push(queued.frames, queued.mark, queued.continuing);
       }
       await produce;
     } catch (err) {

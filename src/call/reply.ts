@@ -25,6 +25,9 @@ export class Reply {
   firstFrameWall?: number;
   framesSent = 0;
   action?: "hangup" | "transfer";
+  /** A speculative reply: audio is prepared but kept here until `ReplyPlayer.release`. */
+  held = false;
+  readonly heldAudio: Array<{ frames: Uint8Array[]; mark: string; continuing: boolean }> = [];
 
   constructor(
     readonly generation: number,

@@ -7,7 +7,7 @@
 import { decode } from "../audio/mulaw.ts";
 import { BEEP } from "../audio/tones.ts";
 import { EnergyVad, type Vad } from "../audio/vad.ts";
-import type { Conversation } from "../dialog/conversation.ts";
+import { UNHEARD, type Conversation } from "../dialog/conversation.ts";
 import type { Lines } from "../dialog/lines.ts";
 import type { ToolHost } from "../dialog/tools.ts";
 import { EV, type Logger } from "../log.ts";
@@ -76,6 +76,8 @@ export class CallSession {
   private lastVoicedWall = 0;
   /** The utterance being answered (carried into the next one if the caller keeps talking before any reply). */
   private answering = "";
+  /** An answer started on a final transcript while the silence window still runs. */
+  private speculation?: { text: string; reply: Reply };
   private ended = false;
   private outcome = "caller_hung_up";
   private idleWaiters: Array<() => void> = [];
@@ -111,6 +113,7 @@ export class CallSession {
       bargeInMs: env.bargeInMs,
       onUtterance: (u) => this.onUtterance(u),
       onBargeIn: (b) => this.onBargeIn(b.state, b.speechMs),
+      onSpeech: () => this.cancelSpeculation(),
     });
   }
 
@@ -133,6 +136,7 @@ export class CallSession {
         this.log.info(r.isFinal ? EV.STT_FINAL : EV.STT_PARTIAL, { text: r.text, value: r.endMs });
         if (r.isFinal) this.env.observer.event(this.callSid, EV.STT_FINAL, r.endMs, { text: r.text });
         this.turns.transcript(r);
+        if (r.isFinal) this.speculate();
       },
       onError: (e) => this.onSttError(e),
       onRestart: (reason) => this.event("stt.restart", undefined, { reason }),
@@ -167,6 +171,8 @@ export class CallSession {
   /** The stream ended (Twilio `stop` or the socket closed). */
   end(outcome?: string): void {
     if (this.ended) return;
+    // a reply cut off by the hang-up is kept as far as it was heard
+    if (this.player.current?.firstFrameWall !== undefined) this.interrupt();
     this.ended = true;
     this.player.stop();
     this.stt?.close();
@@ -191,7 +197,36 @@ export class CallSession {
     this.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
     this.env.observer.turn(this.callSid, { role: "caller", text: u.newText, at: new Date() });
     this.answering = u.text;
+    const spec = this.speculation;
+    this.speculation = undefined;
+    if (spec && spec.text === u.text && this.player.current === spec.reply) return this.player.release(spec.reply);
+    if (spec) this.dropSpeculation(spec);
     this.player.play((signal) => this.conversation.respond(u.text, signal), this.env.replyTts, this.lastVoicedWall);
+  }
+
+  /**
+   * With a model, the answer starts on the final transcript instead of after the silence window: its audio is held
+   * until end of utterance confirms the same text, and thrown away if the caller goes on. This takes the model's
+   * first-token time off the critical path.
+   */
+  private speculate() {
+    if (this.conversation.mode !== "llm" || this.voicemail) return;
+    const text = this.turns.pendingText();
+    if (!text || this.speculation?.text === text || (this.player.current && this.player.current !== this.speculation?.reply)) return;
+    this.cancelSpeculation();
+    const reply = this.player.play((signal) => this.conversation.respond(text, signal), this.env.replyTts, this.lastVoicedWall, true);
+    this.speculation = { text, reply };
+    this.log.debug("reply.speculative", { text });
+  }
+
+  private cancelSpeculation() {
+    const spec = this.speculation;
+    this.speculation = undefined;
+    if (spec) this.dropSpeculation(spec);
+  }
+
+  private dropSpeculation(spec: { reply: Reply }) {
+    if (this.player.current === spec.reply) this.player.abandon(UNHEARD);
   }
 
   private onBargeIn(state: string, speechMs: number) {

@@ -38,6 +38,8 @@ export interface TurnTakerOptions {
   noTextTimeoutMs?: number;
   onUtterance(u: Utterance): void;
   onBargeIn(info: { state: TurnState; speechMs: number }): void;
+  /** The caller (re)started speaking while LISTENING (after `minSpeechMs` of voice). */
+  onSpeech?(): void;
 }
 
 export class TurnTaker {
@@ -80,8 +82,15 @@ export class TurnTaker {
     if (this.voicedRun >= (this.o.minSpeechMs ?? 60)) {
       this.inUtterance = true;
       this.newSpeech = true;
+      if (this.voicedRun === (this.o.minSpeechMs ?? 60)) this.o.onSpeech?.();
     }
     if (this.inUtterance && !voiced) this.checkEndOfUtterance();
+  }
+
+  /** The final text of the utterance so far, while the caller may still go on (for a speculative answer). */
+  pendingText(): string | undefined {
+    if (this.state !== "listening" || !this.inUtterance || !this.finals.length) return undefined;
+    return [this.carry, this.finals.join(" ")].filter(Boolean).join(" ").trim();
   }
 
   /** A transcript from the recognizer. */

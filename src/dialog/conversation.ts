@@ -11,6 +11,9 @@ import { ScriptedDialog } from "./script.ts";
 import { SentenceSplitter } from "./sentences.ts";
 import { runTool, TOOL_SPECS, type CallAction, type ToolHost } from "./tools.ts";
 
+/** Abort reason for a reply nobody heard (a speculative answer the caller talked over): its turn is forgotten. */
+export const UNHEARD = "unheard";
+
 export type DialogOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
 
 export interface ConversationOptions {
@@ -35,6 +38,7 @@ export class Conversation {
   /** Index in `messages` where the latest turn (its user message) starts. */
   private turnStart = 0;
 
+
   constructor(private o: ConversationOptions) {
     this.script = new ScriptedDialog(o.lines, o.host);
     this.useLlm = Boolean(o.llm);
@@ -55,8 +59,11 @@ export class Conversation {
 
   /** The agent's reply to one caller utterance: sentences to say, then at most one action. */
   async *respond(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
-    const mark = (this.turnStart = this.messages.length);
-    this.messages.push({ role: "user", content: userText });
+    this.turnStart = this.messages.length;
+    const question: ChatMessage = { role: "user", content: userText };
+    this.messages.push(question);
+    // a reply dropped unheard (a speculative answer the caller talked over) is forgotten, even once complete
+    signal.addEventListener("abort", () => signal.reason === UNHEARD && this.forget(question), { once: true });
     const said: string[] = [];
     try {
       for await (const out of this.reply(userText, signal)) {
@@ -64,13 +71,23 @@ export class Conversation {
         yield out;
       }
     } finally {
-      if (signal.aborted) {
-        // abandoned before a word was said (the caller kept talking): the next utterance carries this text;
-        // cut off mid-reply: keep what was produced, `heard()` trims it to what the caller heard
-        if (!said.length) this.messages.splice(mark);
+      // abandoned before a word was said (the caller kept talking): the next utterance carries this text;
+      // cut off mid-reply: keep what was produced, `heard()` trims it to what the caller heard
+      if (signal.aborted && signal.reason !== UNHEARD) {
+        if (!said.length) this.forget(question);
         else if (!this.turnReply()) this.messages.push({ role: "assistant", content: said.join(" ") });
       }
     }
+  }
+
+  /** Removes the turn that starts with `question` (up to the next user message). */
+  private forget(question: ChatMessage): void {
+    const at = this.messages.indexOf(question);
+    if (at < 0) return;
+    let end = at + 1;
+    while (end < this.messages.length && this.messages[end]!.role !== "user") end++;
+    this.messages.splice(at, end - at);
+    this.turnStart = Math.min(this.turnStart, this.messages.length);
   }
 
   /** The plain assistant message (no tool calls) of the latest turn, if it has one. */
@@ -109,10 +126,6 @@ export class Conversation {
     else this.messages.push({ role: "assistant", content: text });
   }
 
-  /** Forgets the latest turn entirely: an answer nobody heard (a speculative reply the caller talked over). */
-  discardLast(): void {
-    this.messages.splice(this.turnStart);
-  }
 
   /** Yields sentences, never the same one twice in a row. */
   private *say(sentences: string[]): Generator<DialogOutput> {
@@ -138,7 +151,7 @@ export class Conversation {
       }
       yield* this.say(splitter.flush());
       spoken += (spoken && text ? " " : "") + text.trim();
-      if (!toolCalls.length) break;
+      if (!toolCalls.length || signal.aborted) break;
       this.messages.push({ role: "assistant", content: text || null, tool_calls: toolCalls });
       for (const call of toolCalls) {
         const r = runTool(this.o.host, call.function.name, call.function.arguments);
@@ -148,6 +161,7 @@ export class Conversation {
       // an action after something was said needs no further round; otherwise ask the model to speak
       if (action && text.trim()) break;
     }
+    if (signal.aborted) return; // respond() keeps what was said, or forgets the turn
     this.messages.push({ role: "assistant", content: spoken });
     if (action) yield { type: "action", action };
   }

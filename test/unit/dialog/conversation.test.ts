@@ -1,6 +1,6 @@
 /** The conversation against a real OpenAI-compatible HTTP stand-in: streaming, tools, failures → script. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Conversation } from "../../../src/dialog/conversation.ts";
+import { Conversation, UNHEARD } from "../../../src/dialog/conversation.ts";
 import { linesFor } from "../../../src/dialog/lines.ts";
 import type { LeadInput } from "../../../src/dialog/tools.ts";
 import type { ProviderError } from "../../../src/providers/errors.ts";
@@ -123,12 +123,15 @@ test("an interrupted reply keeps what was heard for that turn; the previous repl
   ]);
 });
 
-test("discardLast() forgets a reply nobody heard (a speculative answer the caller talked over)", async () => {
-  llm.turns.push({ tokens: ["Maybe."] });
+test("a reply aborted as UNHEARD is forgotten, even after it produced sentences (a dropped speculative answer)", async () => {
+  llm.turns.push({ tokens: ["Maybe. ", "Perhaps."], tokenMs: 100 });
   llm.turns.push({ tokens: ["ok."] });
   const { conv } = make();
-  await collect(conv.respond("half a sentence", new AbortController().signal));
-  conv.discardLast();
+  const spec = new AbortController();
+  for await (const out of conv.respond("half a sentence", spec.signal)) {
+    expect(out).toEqual({ type: "say", text: "Maybe." });
+    spec.abort(UNHEARD);
+  }
   await collect(conv.respond("half a sentence and the rest", new AbortController().signal));
   const msgs = llm.requests.at(-1)!.messages.filter((m) => m.role !== "system");
   expect(msgs).toEqual([{ role: "user", content: "half a sentence and the rest" }]);
