@@ -93,7 +93,7 @@ export async function start(config: Readonly<Config>): Promise<Running> {
   reportProviders(config, readiness);
   if (services) await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url);
   // after listening: load the Google clients and put the greeting in the cache, in the background
-  const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn("providers.warm_failed", { err: String(err) }));
+  const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = STOP_GRACE_MS) =>

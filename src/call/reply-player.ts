@@ -5,13 +5,11 @@
  * One reply at a time; `interrupt` stops it at once (abort + clear).
  */
 import { toFrames } from "../audio/mulaw.ts";
-import type { CallAction } from "../dialog/tools.ts";
+import type { DialogOutput } from "../dialog/conversation.ts";
 import { EV, type Logger } from "../log.ts";
 import type { TtsProvider } from "../providers/tts.ts";
 import { Pacer } from "./pacer.ts";
 import { Reply } from "./reply.ts";
-
-export type PlayOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
 
 export interface ReplyPlayerHooks {
   frame(frame: Uint8Array): void;
@@ -51,7 +49,7 @@ export class ReplyPlayer {
    * Starts a reply from dialog outputs made with the reply's abort signal. A `held` reply is generated and
    * synthesized but not sent until `release` (a speculative answer while the caller may still go on).
    */
-  play(outputs: (signal: AbortSignal) => AsyncIterable<PlayOutput>, tts: TtsProvider, lastVoicedWall?: number, held = false): Reply {
+  play(outputs: (signal: AbortSignal) => AsyncIterable<DialogOutput>, tts: TtsProvider, lastVoicedWall?: number, held = false): Reply {
     const reply = new Reply(++this.generation, lastVoicedWall);
     reply.held = held;
     this.current = reply;
@@ -95,7 +93,7 @@ export class ReplyPlayer {
     this.pacer.stop();
   }
 
-  private async run(reply: Reply, outputs: AsyncIterable<PlayOutput>, tts: TtsProvider): Promise<void> {
+  private async run(reply: Reply, outputs: AsyncIterable<DialogOutput>, tts: TtsProvider): Promise<void> {
     const signal = reply.abort.signal;
     const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
     let wake: (() => void) | undefined;
@@ -130,7 +128,7 @@ export class ReplyPlayer {
           audio = await next.audio;
         } catch (err) {
           if (signal.aborted) break;
-          this.hooks.log.error("tts.failed", { err, text: next.text });
+          this.hooks.log.error(EV.TTS_FAILED, { err, text: next.text });
           continue; // a sentence lost, not the call
         }
         if (signal.aborted) break;
@@ -143,7 +141,7 @@ export class ReplyPlayer {
       }
       await produce;
     } catch (err) {
-      if (!signal.aborted) this.hooks.log.error("call.reply_failed", { err });
+      if (!signal.aborted) this.hooks.log.error(EV.CALL_REPLY_FAILED, { err });
     }
     if (signal.aborted || this.current !== reply) return;
     reply.allQueued = true;

@@ -7,7 +7,7 @@
 import { decode } from "../audio/mulaw.ts";
 import { BEEP } from "../audio/tones.ts";
 import { EnergyVad, type Vad } from "../audio/vad.ts";
-import { UNHEARD, type Conversation } from "../dialog/conversation.ts";
+import { UNHEARD, type Conversation, type DialogOutput } from "../dialog/conversation.ts";
 import type { Lines } from "../dialog/lines.ts";
 import type { ToolHost } from "../dialog/tools.ts";
 import { EV, type Logger } from "../log.ts";
@@ -18,7 +18,7 @@ import type { CallMode, CallObserver } from "./observer.ts";
 import type { PacerSink } from "./pacer.ts";
 import { CallRecorder } from "./recorder.ts";
 import type { Reply } from "./reply.ts";
-import { ReplyPlayer, type PlayOutput } from "./reply-player.ts";
+import { ReplyPlayer } from "./reply-player.ts";
 import { TurnTaker, type Utterance } from "./turn-taker.ts";
 import { Voicemail } from "./voicemail.ts";
 
@@ -51,6 +51,8 @@ export interface CallEnv {
   telephony: Telephony;
   log: Logger;
   onSttError?: (error: ProviderError) => void;
+  /** The recognizer produced a result (after a failure it has recovered). */
+  onSttOk?: () => void;
   vad?: () => Vad;
 }
 
@@ -125,7 +127,7 @@ export class CallSession {
         this.recorder = new CallRecorder(this.env.recordingsDir, this.callSid);
         this.env.observer.recording(this.callSid, this.recorder.path);
       } catch (err) {
-        this.log.error("call.recording_failed", { err });
+        this.log.error(EV.CALL_RECORDING_FAILED, { err });
       }
     }
     if (this.mode === "voicemail") return this.startVoicemail(this.env.lines.voicemailGreeting(this.env.businessName()), "voicemail");
@@ -133,13 +135,14 @@ export class CallSession {
       language: this.env.sttLanguage,
       phraseHints: this.env.phraseHints(),
       onResult: (r) => {
+        this.env.onSttOk?.();
         this.log.info(r.isFinal ? EV.STT_FINAL : EV.STT_PARTIAL, { text: r.text, value: r.endMs });
         if (r.isFinal) this.env.observer.event(this.callSid, EV.STT_FINAL, r.endMs, { text: r.text });
         this.turns.transcript(r);
         if (r.isFinal) this.speculate();
       },
       onError: (e) => this.onSttError(e),
-      onRestart: (reason) => this.event("stt.restart", undefined, { reason }),
+      onRestart: (reason) => this.event(EV.STT_RESTART, undefined, { reason }),
     });
     this.turns.speakUnprompted();
     this.player.play(() => lines([this.conversation.greeting()]), this.env.promptTts);
@@ -157,7 +160,7 @@ export class CallSession {
   }
 
   dtmf(digit: string): void {
-    this.event("call.dtmf", undefined, { digit });
+    this.event(EV.CALL_DTMF, undefined, { digit });
     if (digit !== "0" || this.voicemail || this.ended || !this.host.canTransfer) return;
     this.interrupt();
     this.turns.speakUnprompted();
@@ -216,7 +219,7 @@ export class CallSession {
     this.cancelSpeculation();
     const reply = this.player.play((signal) => this.conversation.respond(text, signal), this.env.replyTts, this.lastVoicedWall, true);
     this.speculation = { text, reply };
-    this.log.debug("reply.speculative", { text });
+    this.log.debug(EV.REPLY_SPECULATIVE, { text });
   }
 
   private cancelSpeculation() {
@@ -279,13 +282,13 @@ export class CallSession {
 
   private async transfer() {
     this.outcome = "transferred";
-    this.event("call.transfer");
+    this.event(EV.CALL_TRANSFER);
     const ok = await this.env.telephony.transfer(this.callSid).catch(() => false);
-    if (!ok) this.log.warn("call.transfer_failed");
+    if (!ok) this.log.warn(EV.CALL_TRANSFER_FAILED);
   }
 
   private onSttError(error: ProviderError) {
-    this.log.error("stt.failed", { kind: error.kind, message: error.message });
+    this.log.error(EV.STT_FAILED, { kind: error.kind, message: error.message });
     this.env.onSttError?.(error);
     if (this.ended || this.voicemail) return;
     this.stt = undefined;
@@ -298,11 +301,11 @@ export class CallSession {
     if (this.mode !== "voicemail") this.env.observer.modeChanged(this.callSid, "voicemail");
     this.mode = "voicemail";
     this.outcome = "voicemail";
-    this.event("call.voicemail", undefined, { reason });
+    this.event(EV.CALL_VOICEMAIL, undefined, { reason });
     this.voicemail = new Voicemail({
-      onRecordingStart: () => this.event("voicemail.recording"),
+      onRecordingStart: () => this.event(EV.VOICEMAIL_RECORDING),
       onDone: (spokeMs) => {
-        this.event("voicemail.saved", spokeMs);
+        this.event(EV.VOICEMAIL_SAVED, spokeMs);
         this.host.saveLead({ notes: `Voicemail (${Math.round(spokeMs / 1000)} s) — see the call recording` });
         this.player.play(() => lines([this.env.lines.voicemailThanks], "hangup"), this.env.promptTts);
       },
@@ -319,7 +322,7 @@ export class CallSession {
 }
 
 /** Fixed sentences (and an action after them) as dialog output. */
-async function* lines(sentences: string[], action?: "hangup" | "transfer"): AsyncGenerator<PlayOutput> {
+async function* lines(sentences: string[], action?: "hangup" | "transfer"): AsyncGenerator<DialogOutput> {
   for (const text of sentences) yield { type: "say", text };
   if (action) yield { type: "action", action };
 }

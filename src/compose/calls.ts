@@ -14,7 +14,7 @@ import { linesFor } from "../dialog/lines.ts";
 import { systemPrompt } from "../dialog/prompt.ts";
 import type { ToolHost } from "../dialog/tools.ts";
 import type { Services } from "../http/env.ts";
-import { log } from "../log.ts";
+import { EV, log } from "../log.ts";
 import type { Readiness } from "../readiness.ts";
 import type { MediaConnectionDeps } from "../transports/twilio/media-connection.ts";
 import { TwilioRest } from "../transports/twilio/rest.ts";
@@ -27,7 +27,7 @@ function guarded<T>(what: string, fn: () => T): T | undefined {
   try {
     return fn();
   } catch (err) {
-    log.error("crm.write_failed", { what, err });
+    log.error(EV.CRM_WRITE_FAILED, { what, err });
     return undefined;
   }
 }
@@ -64,7 +64,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     modeChanged: (sid, mode) => crm("call.mode", (s) => s.calls.modeChanged(sid, mode)),
     ended: (sid, info) => {
       crm("call.ended", (s) => s.calls.ended(sid, info));
-      log.info("call.saved", { callSid: sid, outcome: info.outcome });
+      log.info(EV.CALL_SAVED, { callSid: sid, outcome: info.outcome });
     },
   };
 
@@ -74,7 +74,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
       crm("lead", (s) => {
         s.contacts.saveLead(s.calls.contactIdOf(callSid), lead);
         s.calls.setOutcome(callSid, "lead_saved");
-        log.info("lead.saved", { callSid, fields: Object.keys(lead).filter((k) => lead[k as keyof typeof lead]) });
+        log.info(EV.LEAD_SAVED, { callSid, fields: Object.keys(lead).filter((k) => lead[k as keyof typeof lead]) });
       }),
     scheduleCallback: ({ when, notes }) =>
       crm("callback", (s) => {
@@ -82,10 +82,11 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
         const contact = s.contacts.byId(contactId);
         s.tasks.scheduleCallback({ contactId, callId: s.calls.bySid(callSid)?.id, dueText: when, notes, title: `Call back ${contact?.name ?? contact?.phone ?? ""}`.trim() });
         s.calls.setOutcome(callSid, "callback_scheduled");
-        log.info("task.callback_scheduled", { callSid, when });
+        log.info(EV.TASK_CALLBACK_SCHEDULED, { callSid, when });
       }),
   });
 
+  const llmReady = readiness.snapshot().details?.llm;
   const env: CallEnv = {
     eouSilenceMs: config.eouSilenceMs,
     bargeInMs: config.bargeInMs,
@@ -110,8 +111,9 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
         systemPrompt: providers.llm ? systemPrompt(b, language()) : undefined,
         onLlmError: (e) => {
           readiness.set("llm", "err", `${e.kind}: ${e.message}`);
-          log.warn("llm.failed", { kind: e.kind, message: e.message });
+          log.warn(EV.LLM_FAILED, { kind: e.kind, message: e.message });
         },
+        onLlmOk: () => readiness.get("llm") !== "ok" && readiness.set("llm", "ok", llmReady),
       });
     },
     toolHost,
@@ -119,6 +121,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     telephony: rest,
     log,
     onSttError: (e) => readiness.set("stt", "err", `${e.kind}: ${e.message}`),
+    onSttOk: () => readiness.get("stt") !== "ok" && readiness.set("stt", "ok"),
   };
 
   const live = new Map<string, LiveCall>();
@@ -144,7 +147,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
       const b = settings();
       const l = linesFor(language());
       const fixed = [b.greeting || l.greeting(b.name), l.voicemailGreeting(b.name), l.voicemailThanks, l.sttDown];
-      for (const text of fixed) await providers.promptTts.synthesize(text).catch((err) => log.warn("tts.warm_failed", { err: String(err) }));
+      for (const text of fixed) await providers.promptTts.synthesize(text).catch((err) => log.warn(EV.TTS_WARM_FAILED, { err: String(err) }));
     },
     async drain(graceMs) {
       const deadline = Bun.sleep(graceMs);

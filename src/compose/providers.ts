@@ -3,7 +3,7 @@
  * heavy happens here: clients load on first use or in `warm()`, which runs after the server listens.
  */
 import type { Config } from "../config.ts";
-import { log } from "../log.ts";
+import { EV, log } from "../log.ts";
 import { CachedTts } from "../providers/cached-tts.ts";
 import { FallbackTts } from "../providers/fallback-tts.ts";
 import { googleClientOptions, googleConfigured } from "../providers/google/client-options.ts";
@@ -50,10 +50,11 @@ export function buildProviders(config: Readonly<Config>, readiness: Readiness): 
     const onFallback = (err: unknown) => {
       const reason = err instanceof Error ? err.message : String(err);
       readiness.set("tts", "err", `Google TTS failed (${reason}); calls use espeak-ng`);
-      log.warn("tts.fallback", { reason });
+      log.warn(EV.TTS_FALLBACK, { reason });
     };
-    replyTts = new FallbackTts(google, espeak, onFallback);
-    promptTts = new FallbackTts(new CachedTts(google, cacheDir, config.ttsVoice), promptTts, onFallback);
+    const onOk = () => readiness.get("tts") !== "ok" && readiness.set("tts", "ok");
+    replyTts = new FallbackTts(google, espeak, onFallback, onOk);
+    promptTts = new FallbackTts(new CachedTts(google, cacheDir, config.ttsVoice), promptTts, onFallback, onOk);
     readiness.set("tts", "pending", "starts on first use");
   } else if (config.google.kind !== "conflict") {
     readiness.set("tts", "ok", "offline espeak-ng (Google TTS not configured)");
@@ -75,7 +76,7 @@ export function buildProviders(config: Readonly<Config>, readiness: Readiness): 
         (err) => readiness.set("tts", "err", err instanceof Error ? err.message : String(err)),
       );
     else await espeak.warm();
-    log.info("providers.warm", { ms: Math.round(performance.now() - started) });
+    log.info(EV.PROVIDERS_WARM, { ms: Math.round(performance.now() - started) });
   };
   return { stt, replyTts, promptTts, llm, warm };
 }

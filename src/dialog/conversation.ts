@@ -26,6 +26,8 @@ export interface ConversationOptions {
   /** No first token within this → apology and the script (ms). */
   firstTokenMs?: number;
   onLlmError?: (error: ProviderError) => void;
+  /** The model answered (its first chunk arrived): a provider that failed before has recovered. */
+  onLlmOk?: () => void;
 }
 
 const MAX_TOOL_ROUNDS = 3;
@@ -186,6 +188,7 @@ export class Conversation {
       } finally {
         clearTimeout(timer);
       }
+      this.o.onLlmOk?.();
       while (!next.done) {
         yield next.value;
         next = await iterator.next();

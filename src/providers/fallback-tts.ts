@@ -10,6 +10,8 @@ export class FallbackTts implements TtsProvider {
     private primary: TtsProvider,
     private fallback: TtsProvider,
     private onFallback: (error: unknown) => void = () => {},
+    /** The primary answered (after a failure it has recovered). */
+    private onPrimaryOk: () => void = () => {},
   ) {
     this.name = `${primary.name}+${fallback.name}`;
   }
@@ -20,7 +22,9 @@ export class FallbackTts implements TtsProvider {
 
   async synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array> {
     try {
-      return await this.primary.synthesize(text, signal);
+      const audio = await this.primary.synthesize(text, signal);
+      this.onPrimaryOk();
+      return audio;
     } catch (err) {
       signal?.throwIfAborted();
       this.onFallback(err);

@@ -15,8 +15,8 @@ describe("with Google only", () => {
   });
   afterAll(() => rig.stop());
 
-  test("TTS error → the reply is spoken by the offline voice; readyz says so", async () => {
-    rig.google.stt.transcripts.push("hello");
+  test("TTS error → the reply is spoken by the offline voice; readyz says so, and recovers with Google", async () => {
+    rig.google.stt.transcripts.push("hello", "are you there");
     const caller = await rig.call();
     await caller.waitForQuiet(300, 8000); // greeting from the cache
     rig.google.tts.fail = true;
@@ -30,8 +30,13 @@ describe("with Google only", () => {
       expect(r.details.tts).toContain("espeak-ng");
     } finally {
       rig.google.tts.fail = false;
-      await caller.hangup();
     }
+    const again = caller.frames.length;
+    await caller.speak(await speech("are you there"));
+    await caller.waitUntil(() => caller.frames.length > again + 20, 8000, "Google voice again");
+    await caller.waitForQuiet();
+    await caller.hangup();
+    expect((await ready(rig)).tts).toBe("ok");
   }, 30_000);
 
   test("STT outage mid-call → apology, beep, voicemail; the message and the lead are kept", async () => {

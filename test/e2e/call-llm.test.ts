@@ -124,6 +124,8 @@ describe("with an LLM", () => {
     const token = await rig.token();
     const contact = (await (await fetch(`${rig.server.url}/api/calls?contactId=${d.call.contactId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
     expect(contact.total).toBe(1);
+    // the model answered again after the earlier failure: readiness recovered
+    expect((await ready(rig)).llm).toBe("ok");
   }, 30_000);
 });
 

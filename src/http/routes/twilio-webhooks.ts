@@ -7,7 +7,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { AppError } from "../../errors.ts";
-import { log } from "../../log.ts";
+import { EV, log } from "../../log.ts";
 import { publicBaseUrl } from "../../transports/twilio/base-url.ts";
 import { isValidTwilioSignature } from "../../transports/twilio/signature.ts";
 import { connectStreamTwiml } from "../../transports/twilio/twiml.ts";
@@ -47,7 +47,7 @@ function record(deps: HttpDeps, callSid: string, event: string, data: Record<str
     const calls = deps.services().calls;
     if (calls.bySid(callSid)) calls.event(callSid, event, undefined, data);
   } catch (err) {
-    log.error("call.record_failed", { callSid, err });
+    log.error(EV.CALL_RECORD_FAILED, { callSid, err });
   }
 }
 
@@ -56,7 +56,7 @@ export function twilioWebhookRoutes(deps: HttpDeps) {
     .post("/incoming_call", async (c) => {
       const params = await form(c);
       if (!signed(c, deps, params)) {
-        log.warn("twilio.bad_signature", { path: c.req.path });
+        log.warn(EV.TWILIO_BAD_SIGNATURE, { path: c.req.path });
         throw new AppError("forbidden", "X-Twilio-Signature is missing or does not match (check PUBLIC_BASE_URL and TWILIO_AUTH_TOKEN)");
       }
       const call = validate(incomingCall, params);
@@ -64,13 +64,13 @@ export function twilioWebhookRoutes(deps: HttpDeps) {
         deps.services().calls.ringing(call.CallSid, { from: call.From, to: call.To, direction: call.Direction });
       } catch (err) {
         // the CRM being down must not leave the caller unanswered: the call goes on, unrecorded
-        log.error("call.record_failed", { callSid: call.CallSid, err });
+        log.error(EV.CALL_RECORD_FAILED, { callSid: call.CallSid, err });
       }
       const base = publicBaseUrl(deps.config.publicBaseUrl, c.req.raw);
       const parameters: Record<string, string> = { call_sid: call.CallSid, token: deps.streamToken(call.CallSid) };
       if (call.From) parameters.from = call.From;
       if (call.To) parameters.to = call.To;
-      log.info("call.incoming", { callSid: call.CallSid, from: call.From, to: call.To });
+      log.info(EV.CALL_INCOMING, { callSid: call.CallSid, from: call.From, to: call.To });
       return c.body(connectStreamTwiml(base, parameters), 200, { "content-type": "text/xml; charset=utf-8" });
     })
     .post("/stream_status", async (c) => {
@@ -78,14 +78,14 @@ export function twilioWebhookRoutes(deps: HttpDeps) {
       const status = streamStatus.safeParse(params);
       if (status.success && signed(c, deps, params)) {
         const s = status.data;
-        record(deps, s.CallSid, "twilio.stream_status", { event: s.StreamEvent, streamSid: s.StreamSid, error: s.StreamError });
-        if (s.StreamEvent === "stream-error") log.warn("twilio.stream_error", { callSid: s.CallSid, error: s.StreamError });
+        record(deps, s.CallSid, EV.TWILIO_STREAM_STATUS, { event: s.StreamEvent, streamSid: s.StreamSid, error: s.StreamError });
+        if (s.StreamEvent === "stream-error") log.warn(EV.TWILIO_STREAM_ERROR, { callSid: s.CallSid, error: s.StreamError });
       }
       return c.body(null, 204);
     })
     .post("/stream_ended", async (c) => {
       const params = await form(c);
-      if (params.CallSid && signed(c, deps, params)) record(deps, params.CallSid, "twilio.stream_ended", { callStatus: params.CallStatus });
+      if (params.CallSid && signed(c, deps, params)) record(deps, params.CallSid, EV.TWILIO_STREAM_ENDED, { callStatus: params.CallStatus });
       return c.body(null, 204);
     });
 }

@@ -103,7 +103,7 @@ export class MediaConnection {
     const params = m.start.customParameters;
     const paramSid = params.call_sid ?? callSid;
     if (paramSid !== callSid || !this.deps.verifyToken(callSid, params.token)) {
-      this.log.warn("ws.rejected", { callSid, reason: "invalid stream token" });
+      this.log.warn(EV.WS_REJECTED, { callSid, reason: "invalid stream token" });
       this.closed = true;
       clearInterval(this.pingTimer);
       this.socket.close(1008, "invalid stream token");
@@ -122,7 +122,7 @@ export class MediaConnection {
       mark: (name) => void this.socket.send(markMessage(streamSid, name)),
       clear: () => void this.socket.send(clearMessage(streamSid)),
       close: (reason) => {
-        this.log.info("ws.closing", { reason });
+        this.log.info(EV.WS_CLOSING, { reason });
         this.socket.close(1000, reason.slice(0, 100));
       },
     };
@@ -141,7 +141,7 @@ export class MediaConnection {
   private problem(kind: Problem, detail?: string): void {
     const n = ++this.problems[kind];
     // the first few of each kind, then every 100th: a flood of bad frames must not flood the log
-    if (n <= 3 || n % 100 === 0) this.log.warn("ws.bad_frame", { kind, count: n, detail });
+    if (n <= 3 || n % 100 === 0) this.log.warn(EV.WS_BAD_FRAME, { kind, count: n, detail });
   }
 
   private finish(why: string): void {

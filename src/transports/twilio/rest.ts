@@ -3,7 +3,7 @@
  * (hang up). Plain fetch with basic auth against TWILIO_API_URL (a stand-in in tests). Without an account SID and
  * auth token both answer false and the caller falls back (the socket is closed to hang up).
  */
-import { log } from "../../log.ts";
+import { EV, log } from "../../log.ts";
 import { dialTwiml } from "./twiml.ts";
 
 export interface TwilioRestOptions {
@@ -37,17 +37,17 @@ export class TwilioRest {
         body: new URLSearchParams(form),
         signal: AbortSignal.timeout(5000),
       });
-      if (!res.ok) log.warn("twilio.rest_failed", { callSid, status: res.status, body: (await res.text()).slice(0, 300) });
+      if (!res.ok) log.warn(EV.TWILIO_REST_FAILED, { callSid, status: res.status, body: (await res.text()).slice(0, 300) });
       return res.ok;
     } catch (err) {
-      log.warn("twilio.rest_failed", { callSid, err: err instanceof Error ? err.message : String(err) });
+      log.warn(EV.TWILIO_REST_FAILED, { callSid, err: err instanceof Error ? err.message : String(err) });
       return false;
     }
   }
 
   transfer(callSid: string): Promise<boolean> {
     if (!this.o.transferNumber) return Promise.resolve(false);
-    log.info("call.transferring", { callSid, to: this.o.transferNumber });
+    log.info(EV.CALL_TRANSFERRING, { callSid, to: this.o.transferNumber });
     return this.updateCall(callSid, { Twiml: dialTwiml(this.o.transferNumber) });
   }
 
