@@ -90,8 +90,9 @@ export async function start(config: Readonly<Config>): Promise<Running> {
     log.error(EV.DB_ERROR, { reason, path: config.databasePath });
   }
 
-  reportProviders(config, readiness);
-  if (services) await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url);
+  reportWhatsapp(config, readiness);
+  if (services)
+    await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the first admin: ${err instanceof Error ? err.message : String(err)}` }));
   // after listening: load the Google clients and put the greeting in the cache, in the background
   const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
 
@@ -100,10 +101,10 @@ export async function start(config: Readonly<Config>): Promise<Running> {
     (stopping ??= (async () => {
       log.info(EV.SERVER_STOPPING, { graceMs, liveCalls: calls.live.size });
       const t0 = performance.now();
-      await calls.drain(graceMs);
-      graceMs = Math.max(0, graceMs - (performance.now() - t0));
+      // stop accepting at once; requests in flight and open sockets go on until they finish (or the grace ends)
       const drained = server.stop(false).then(() => true);
-      const timedOut = Bun.sleep(graceMs).then(() => false);
+      await calls.drain(graceMs);
+      const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
       services = undefined;
       db?.$client.close();
@@ -113,14 +114,10 @@ export async function start(config: Readonly<Config>): Promise<Running> {
   return { server, url, readiness, stop, warmed };
 }
 
-/** Readiness of what is configured but not a provider module's to report. */
-function reportProviders(config: Readonly<Config>, readiness: Readiness) {
-  if (config.google.kind === "conflict") {
-    readiness.set("stt", "err", config.google.reason);
-    readiness.set("tts", "err", config.google.reason);
-  }
-  if (!config.llm) readiness.set("llm", "ok", "scripted dialog (OPENAI_API_KEY/OPENAI_BASE_URL unset)");
-  readiness.set("whatsapp", config.whatsappEnabled ? "pending" : "ok", config.whatsappEnabled ? undefined : "disabled (WHATSAPP_ENABLED=false)");
+/** WhatsApp's readiness until its worker exists. */
+function reportWhatsapp(config: Readonly<Config>, readiness: Readiness) {
+  if (config.whatsappEnabled) readiness.set("whatsapp", "err", "WHATSAPP_ENABLED=true, but this build has no WhatsApp worker yet");
+  else readiness.set("whatsapp", "ok", "disabled (WHATSAPP_ENABLED=false)");
 }
 
 /** ADMIN_EMAIL/ADMIN_PASSWORD create the first admin; with no user at all, print a one-time setup link. */

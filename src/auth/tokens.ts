@@ -39,9 +39,4 @@ export class Tokens {
   setup(): Promise<string> {
     return this.sign({ typ: "setup", jti: crypto.randomUUID() }, SETUP_TTL_S);
   }
-
-  /** Any short-lived token of a given type (e.g. the media-stream token of a call). */
-  custom(typ: string, claims: Record<string, unknown>, ttlS: number): Promise<string> {
-    return this.sign({ ...claims, typ }, ttlS);
-  }
 }

@@ -22,13 +22,3 @@ export interface CallObserver {
   modeChanged(callSid: string, mode: CallMode): void;
   ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void;
 }
-
-/** An observer that records nothing (for tools such as `agentlocator call` that need none). */
-export const nullObserver: CallObserver = {
-  started() {},
-  turn() {},
-  event() {},
-  recording() {},
-  modeChanged() {},
-  ended() {},
-};

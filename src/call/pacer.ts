@@ -55,11 +55,6 @@ export class Pacer {
     return this.head < this.queue.length;
   }
 
-  /** Wall time at which everything sent so far will have played. */
-  get playsUntil(): number {
-    return this.playhead;
-  }
-
   /**
    * Queues frames (and an optional mark after them). `continuing` says this audio follows earlier audio of the same
    * reply, so a late arrival counts as a playback gap.

@@ -36,10 +36,9 @@ export function buildProviders(config: Readonly<Config>, readiness: Readiness): 
         hardLimitMs: config.sttStreamLimitMs,
       })
     : undefined;
-  if (config.google.kind !== "conflict") {
-    if (stt) readiness.set("stt", "pending", "starts on first use");
-    else readiness.set("stt", "err", "not configured (GOOGLE_APPLICATION_CREDENTIALS, GCP_CREDENTIALS_JSON or SPEECH_EMULATOR_HOST): calls go to voicemail");
-  }
+  if (config.google.kind === "conflict") readiness.set("stt", "err", config.google.reason);
+  else if (stt) readiness.set("stt", "pending", "starts on first use");
+  else readiness.set("stt", "err", "not configured (GOOGLE_APPLICATION_CREDENTIALS, GCP_CREDENTIALS_JSON or SPEECH_EMULATOR_HOST): calls go to voicemail");
   readiness.mode = stt ? "conversation" : "voicemail";
 
   const espeak = new EspeakTts(espeakVoice(config.agentLanguage));
@@ -56,12 +55,15 @@ export function buildProviders(config: Readonly<Config>, readiness: Readiness): 
     replyTts = new FallbackTts(google, espeak, onFallback, onOk);
     promptTts = new FallbackTts(new CachedTts(google, cacheDir, config.ttsVoice), promptTts, onFallback, onOk);
     readiness.set("tts", "pending", "starts on first use");
-  } else if (config.google.kind !== "conflict") {
+  } else if (config.google.kind === "conflict") {
+    readiness.set("tts", "err", `${config.google.reason}; calls use espeak-ng meanwhile`);
+  } else {
     readiness.set("tts", "ok", "offline espeak-ng (Google TTS not configured)");
   }
 
   const llm = config.llm ? new OpenAiLlm(config.llm) : undefined;
   if (llm) readiness.set("llm", "ok", `${config.llm!.model} at ${config.llm!.baseUrl ?? "OpenAI"}`);
+  else readiness.set("llm", "ok", "scripted dialog (OPENAI_API_KEY/OPENAI_BASE_URL unset)");
 
   const warm = async () => {
     const started = performance.now();

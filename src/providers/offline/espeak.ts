@@ -67,9 +67,4 @@ export class EspeakTts implements TtsProvider {
       this.getWorker().postMessage({ id, text, voice: this.voice });
     });
   }
-
-  terminate(): void {
-    this.worker?.terminate();
-    this.worker = undefined;
-  }
 }

@@ -36,8 +36,7 @@ export interface MediaConnectionDeps {
   /** True when `token` is a valid, unexpired stream token for `callSid`. */
   verifyToken(callSid: string, token: string | undefined): boolean;
   createCall(start: { callSid: string; streamSid: string; from?: string; to?: string }, sink: CallSinkLike): MediaCall;
-  /** Live calls, for a graceful shutdown. */
-  onCallStarted?(call: MediaCall): void;
+  /** The call's stream is over (for the live-call registry). */
   onCallEnded?(call: MediaCall): void;
 }
 
@@ -46,7 +45,6 @@ type Problem = "binary" | "not_json" | "invalid" | "media_before_start" | "bad_b
 export class MediaConnection {
   private call?: MediaCall;
   private streamSid?: string;
-  private callSid?: string;
   private log: Logger;
   private pingTimer?: Timer;
   private pingSentAt = 0;
@@ -110,7 +108,6 @@ export class MediaConnection {
       return;
     }
     this.streamSid = m.streamSid;
-    this.callSid = callSid;
     this.log = this.deps.log.child({ callSid });
     this.log.info(EV.WS_START, { streamSid: m.streamSid, tracks: m.start.tracks, mediaFormat: m.start.mediaFormat });
     const streamSid = m.streamSid;
@@ -127,7 +124,6 @@ export class MediaConnection {
       },
     };
     this.call = this.deps.createCall({ callSid, streamSid, from: params.from, to: params.to }, sink);
-    this.deps.onCallStarted?.(this.call);
     this.call.begin();
   }
 
@@ -154,9 +150,5 @@ export class MediaConnection {
     this.log.info(EV.WS_STOP, { why, streamSid: this.streamSid, mediaIn: this.mediaIn, framesOut: this.framesOut, value: this.mediaIn, problems: this.problems });
     call.end();
     this.deps.onCallEnded?.(call);
-  }
-
-  get activeCallSid(): string | undefined {
-    return this.call ? this.callSid : undefined;
   }
 }
