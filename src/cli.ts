@@ -39,6 +39,10 @@ function configOrExit(): Readonly<Config> {
 async function serveCommand() {
   const config = configOrExit();
   const { start } = await import("./main.ts");
+  const { EV, log } = await import("./log.ts");
+  // A bug in one call must not take the server down: log it loudly and keep answering.
+  process.on("unhandledRejection", (err) => log.error(EV.PROCESS_ERROR, { kind: "unhandledRejection", err }));
+  process.on("uncaughtException", (err) => log.error(EV.PROCESS_ERROR, { kind: "uncaughtException", err }));
   // Handlers go in before start() so a signal during start-up (e.g. while the first admin's password is
   // hashed) still stops gracefully instead of killing the process.
   const running = start(config);

@@ -27,6 +27,8 @@ export const EV = {
   DB_MIGRATED: "db.migrated",
   DB_ERROR: "db.error",
   HTTP_REQUEST: "http.request",
+  PROCESS_ERROR: "process.error",
+  WS_HANDLER_ERROR: "ws.handler_error",
   HTTP_ERROR: "http.error",
   AUTH_LOGIN: "auth.login",
   AUTH_LOGIN_FAILED: "auth.login_failed",

@@ -175,7 +175,7 @@ export class CallSession {
   end(outcome?: string): void {
     if (this.ended) return;
     // a reply cut off by the hang-up is kept as far as it was heard
-    if (this.player.current?.firstFrameWall !== undefined) this.interrupt();
+    this.interrupt();
     this.ended = true;
     this.player.stop();
     this.stt?.close();
@@ -248,6 +248,11 @@ export class CallSession {
 
   /** Stops the current reply at once and keeps what the caller heard of it. */
   private interrupt() {
+    if (this.player.current?.firstFrameWall === undefined) {
+      // nothing of it was played (still thinking, or a held speculative answer): nobody heard it
+      if (this.player.abandon(UNHEARD)) this.notifyIdle();
+      return;
+    }
     const reply = this.player.interrupt();
     if (!reply) return;
     const heardMs = reply.heardMs(performance.now());

@@ -4,6 +4,7 @@
  * handlers that route each socket's events to its MediaConnection.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
+import { EV, log } from "../../log.ts";
 import { MediaConnection, type MediaConnectionDeps } from "./media-connection.ts";
 
 export const TWILIO_SUBPROTOCOL = "audio.twilio.com";
@@ -35,7 +36,12 @@ export function mediaWebSocketHandler(deps: () => MediaConnectionDeps): WebSocke
       ws.data.connection = new MediaConnection(ws, deps());
     },
     message(ws, message) {
-      ws.data.connection?.onMessage(message);
+      try {
+        ws.data.connection?.onMessage(message);
+      } catch (err) {
+        // one bad message or a bug in one call never takes the socket (or the server) down
+        log.error(EV.WS_HANDLER_ERROR, { err });
+      }
     },
     close(ws, code, reason) {
       ws.data.connection?.onClose(code, reason);
