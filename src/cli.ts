@@ -5,8 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { ROLES, type Role } from "./db/schema.ts";
-import { versionInfo } from "./version.ts";
+import { ROLES, type Role } from "./roles.ts";
 
 const HELP = `agentlocator — self-hosted AI phone receptionist
 
@@ -38,14 +37,27 @@ function configOrExit(): Readonly<Config> {
 
 async function serveCommand() {
   const config = configOrExit();
+  // hold the port and answer /healthz before the application is even loaded
+  const { listenEarly } = await import("./early-server.ts");
+  let early;
+  try {
+    early = listenEarly(config.port, config.host);
+  } catch (err) {
+    console.error(`agentlocator: cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  // let connections that arrived meanwhile (a health probe, Twilio) be answered before the application loads,
+  // and again before it starts: loading and starting are synchronous work that holds the event loop
+  await Bun.sleep(1);
   const { start } = await import("./main.ts");
+  await Bun.sleep(0);
   const { EV, log } = await import("./log.ts");
   // A bug in one call must not take the server down: log it loudly and keep answering.
   process.on("unhandledRejection", (err) => log.error(EV.PROCESS_ERROR, { kind: "unhandledRejection", err }));
   process.on("uncaughtException", (err) => log.error(EV.PROCESS_ERROR, { kind: "uncaughtException", err }));
   // Handlers go in before start() so a signal during start-up (e.g. while the first admin's password is
   // hashed) still stops gracefully instead of killing the process.
-  const running = start(config);
+  const running = start(config, early);
   const shutdown = () => {
     void running.then((r) => r.stop()).then(() => process.exit(0));
   };
@@ -137,7 +149,7 @@ export async function main(argv: string[]) {
     case "--version":
     case "-v":
     case "version":
-      console.log(versionInfo(process.env.DEPLOY_ID || undefined).deployId);
+      console.log((await import("./version.ts")).versionInfo(process.env.DEPLOY_ID || undefined).deployId);
       return;
     case "--help":
     case "-h":

@@ -39,7 +39,8 @@ export interface Running {
 
 export const STOP_GRACE_MS = 10_000;
 
-export async function start(config: Readonly<Config>): Promise<Running> {
+/** Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. */
+export async function start(config: Readonly<Config>, early?: Server<MediaSocketData>): Promise<Running> {
   configureLog({ format: config.logFormat, level: config.logLevel });
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
@@ -65,7 +66,7 @@ export async function start(config: Readonly<Config>): Promise<Running> {
 
   const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
   const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
-  const server = serve({ port: config.port, hostname: config.host, app, websocket });
+  const server = serve({ port: config.port, hostname: config.host, app, websocket }, early);
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });

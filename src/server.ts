@@ -18,8 +18,9 @@ export interface ServeOptions {
   development?: boolean;
 }
 
-export function serve(opts: ServeOptions): Server<MediaSocketData> {
-  return Bun.serve<MediaSocketData>({
+/** Starts the server — or, given the early server that already holds the port, swaps the application into it. */
+export function serve(opts: ServeOptions, early?: Server<MediaSocketData>): Server<MediaSocketData> {
+  const options = {
     port: opts.port,
     hostname: opts.hostname,
     development: opts.development ?? false,
@@ -28,7 +29,9 @@ export function serve(opts: ServeOptions): Server<MediaSocketData> {
       "/app/*": spa,
       [MEDIA_PATH]: (req: Request, server: Server<MediaSocketData>) => upgradeMedia(req, server as Server<unknown>),
     },
-    fetch: (req, server) => opts.app.fetch(req, { server }),
+    fetch: (req: Request, server: Server<MediaSocketData>) => opts.app.fetch(req, { server: server as Server<unknown> }),
     websocket: opts.websocket,
-  });
+  };
+  if (early) return early.reload(options);
+  return Bun.serve<MediaSocketData>(options);
 }

@@ -3,7 +3,7 @@
  * Each token carries a `typ` so a setup token can never be used as a session and vice versa.
  */
 import { sign, verify } from "hono/jwt";
-import type { Role } from "../db/schema.ts";
+import type { Role } from "../roles.ts";
 
 export const SESSION_TTL_S = 12 * 60 * 60;
 export const SETUP_TTL_S = 30 * 60;

@@ -8,8 +8,9 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
-export const ROLES = ["owner", "admin", "agent"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES } from "../roles.ts";
+
+export { ROLES, type Role } from "../roles.ts";
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),

@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { Role } from "../../db/schema.ts";
+import type { Role } from "../../roles.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv, HttpDeps } from "../env.ts";
 

@@ -1,7 +1,7 @@
 /** GET /api/users (owner/admin), POST /api/users (owner/admin; only an owner creates owners). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { ROLES } from "../../db/schema.ts";
+import { ROLES } from "../../roles.ts";
 import { AppError } from "../../errors.ts";
 import { readJson } from "../body.ts";
 import { clientIp } from "../client-ip.ts";
