@@ -63,7 +63,10 @@ async function serveCommand() {
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
-  await running;
+  await running.catch((err) => {
+    console.error(`agentlocator: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
 }
 
 async function adminCreate(args: string[]) {
