@@ -50,6 +50,8 @@ export class TurnTaker {
   private lastVoicedMs = -Infinity;
   private finals: string[] = [];
   private interim = "";
+  /** The latest interim Google rated stable (≥ 0.5): preferred when no final comes in time. */
+  private stableInterim = "";
   /** Audio time up to which speech has been answered; transcripts ending before it are stale. */
   private consumedMs = -Infinity;
   /** Audio time the agent last stopped talking; what the caller said over it without barging in is not a turn. */
@@ -103,6 +105,7 @@ export class TurnTaker {
       this.lastFinalEndMs = r.endMs;
       this.finals.push(r.text);
       this.interim = "";
+      this.stableInterim = "";
       // speech the VAD did not see: the final itself says the caller spoke
       if (!this.inUtterance) {
         this.inUtterance = true;
@@ -112,6 +115,7 @@ export class TurnTaker {
       this.checkEndOfUtterance();
     } else {
       this.interim = r.text;
+      if (r.stability >= 0.5) this.stableInterim = r.text;
     }
   }
 
@@ -138,7 +142,8 @@ export class TurnTaker {
     if (silence < this.o.eouSilenceMs) return;
     const finalText = this.finals.join(" ").trim();
     if (finalText) return this.endUtterance(finalText, silence, false);
-    if (this.interim && silence >= this.o.eouSilenceMs + (this.o.graceMs ?? 300)) return this.endUtterance(this.interim, silence, true);
+    const interim = this.stableInterim || this.interim;
+    if (interim && silence >= this.o.eouSilenceMs + (this.o.graceMs ?? 300)) return this.endUtterance(interim, silence, true);
     if (silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.resetUtterance(); // noise, not words
   }
 
@@ -156,6 +161,7 @@ export class TurnTaker {
     this.inUtterance = false;
     this.finals = [];
     this.interim = "";
+    this.stableInterim = "";
   }
 
   private bargeIn(): void {
@@ -165,6 +171,7 @@ export class TurnTaker {
     this.newSpeech = true;
     this.finals = [];
     this.interim = "";
+    this.stableInterim = "";
     this.o.onBargeIn({ state, speechMs: this.voicedRun });
   }
 

@@ -15,7 +15,7 @@ function rig(o: { eouSilenceMs?: number; bargeInMs?: number } = {}) {
     for (let t = 0; t < ms; t += 20) tt.frame(voiced);
   };
   const final = (text: string) => tt.transcript({ text, isFinal: true, stability: 0, endMs: tt.now });
-  const interim = (text: string) => tt.transcript({ text, isFinal: false, stability: 0.8, endMs: tt.now });
+  const interim = (text: string, stability = 0.8) => tt.transcript({ text, isFinal: false, stability, endMs: tt.now });
   return { tt, utterances, bargeIns, run, final, interim };
 }
 
@@ -51,6 +51,15 @@ describe("end of utterance", () => {
     expect(r.utterances).toHaveLength(0);
     r.run(40, false);
     expect(r.utterances[0]).toMatchObject({ text: "book a table", fromInterim: true });
+  });
+
+  test("the latest stable interim is preferred to a later unstable one", () => {
+    const r = rig();
+    r.run(600, true);
+    r.interim("I want to order a pizza", 0.9);
+    r.interim("I want to order a pizza with", 0.1);
+    r.run(820, false);
+    expect(r.utterances[0]).toMatchObject({ text: "I want to order a pizza", fromInterim: true });
   });
 
   test("a pause shorter than the window does not end the turn; finals accumulate", () => {
