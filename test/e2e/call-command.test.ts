@@ -25,7 +25,8 @@ test("speaks --say in real time, reports greeting time and reply latency per tur
   expect(text).toMatch(/turn 1\s+reply after \d+ ms/);
   expect(text).toMatch(/turn 2\s+reply after \d+ ms/);
   const latencies = [...text.matchAll(/reply after (\d+) ms/g)].map((m) => Number(m[1]));
-  for (const ms of latencies) expect(ms).toBeGreaterThanOrEqual(500); // at least EOU_SILENCE_MS
+  // at least EOU_SILENCE_MS, less a frame or two: the caller and the server judge the last voiced frame apart
+  for (const ms of latencies) expect(ms).toBeGreaterThanOrEqual(460);
   expect(existsSync(out)).toBe(true);
   const wav = parseWav(new Uint8Array(await Bun.file(out).arrayBuffer()));
   expect(wav).toMatchObject({ format: 7, sampleRate: 8000, channels: 1 });
