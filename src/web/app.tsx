@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { api } from "./api.ts";
 import { applyLang, lang, t, type Key } from "./i18n.ts";
+import { CallDetailPage, CallsPage } from "./pages/calls.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
 import { SetupPage } from "./pages/setup.tsx";
@@ -53,10 +54,13 @@ function Shell() {
         </div>
       </nav>
       <main class="flex-1 p-8">
+        {/* nested routes match the path below /app/admin */}
         <Router>
-          <Route path="/app/admin/overview" component={OverviewPage} />
-          {NAV.slice(1).map(([slug, key]) => (
-            <Route path={`/app/admin/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
+          <Route path="/overview" component={OverviewPage} />
+          <Route path="/calls" component={CallsPage} />
+          <Route path="/calls/:callSid" component={CallDetailPage} />
+          {NAV.slice(2).map(([slug, key]) => (
+            <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
           ))}
           <Route default component={OverviewPage} />
         </Router>
@@ -76,6 +80,7 @@ function App() {
       <Router>
         <Route path="/app/login" component={LoginPage} />
         <Route path="/app/setup" component={SetupPage} />
+        <Route path="/app/admin/*" component={Shell} />
         <Route default component={Shell} />
       </Router>
     </LocationProvider>

@@ -1,7 +1,7 @@
 /** Small shared UI pieces (Tailwind classes in one place). */
 import type { ComponentChildren } from "preact";
 
-export function Field(props: { label: string; type?: "text" | "email" | "password"; name: string; value: string; onInput: (v: string) => void }) {
+export function Field(props: { label: string; type?: "text" | "email" | "password"; name: string; value: string; autocomplete?: string; onInput: (v: string) => void }) {
   return (
     <label class="block mb-4">
       <span class="block text-sm font-medium mb-1">{props.label}</span>
@@ -10,6 +10,7 @@ export function Field(props: { label: string; type?: "text" | "email" | "passwor
         // preact 11 types each input type separately; a union needs this widening
         type={(props.type ?? "text") as "text"}
         name={props.name}
+        autocomplete={props.autocomplete}
         value={props.value}
         onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
         required

@@ -25,8 +25,8 @@ export function LoginPage() {
       <Card title={t("login")}>
         <form onSubmit={submit}>
           <ErrorLine message={error} />
-          <Field label={t("email")} name="email" type="email" value={email} onInput={setEmail} />
-          <Field label={t("password")} name="password" type="password" value={password} onInput={setPassword} />
+          <Field label={t("email")} name="email" type="email" autocomplete="username" value={email} onInput={setEmail} />
+          <Field label={t("password")} name="password" type="password" autocomplete="current-password" value={password} onInput={setPassword} />
           <Button type="submit">{t("signIn")}</Button>
         </form>
       </Card>

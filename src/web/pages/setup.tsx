@@ -29,8 +29,8 @@ export function SetupPage() {
         <form onSubmit={submit}>
           <ErrorLine message={error} />
           <Field label={t("name")} name="name" value={name} onInput={setName} />
-          <Field label={t("email")} name="email" type="email" value={email} onInput={setEmail} />
-          <Field label={t("password")} name="password" type="password" value={password} onInput={setPassword} />
+          <Field label={t("email")} name="email" type="email" autocomplete="username" value={email} onInput={setEmail} />
+          <Field label={t("password")} name="password" type="password" autocomplete="new-password" value={password} onInput={setPassword} />
           <Button type="submit">{t("create")}</Button>
         </form>
       </Card>
