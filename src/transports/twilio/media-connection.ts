@@ -4,6 +4,7 @@
  * frames with the stream's streamSid. Bad input (binary or non-JSON frames, media before `start`, a wrong-size
  * payload, bad base64) is counted and logged, never fatal; unknown events are ignored.
  */
+import { FRAME_BYTES } from "../../audio/mulaw.ts";
 import { EV, type Logger } from "../../log.ts";
 import { clearMessage, decodePayload, markMessage, mediaMessage, parseInbound, type StartMessage } from "./protocol.ts";
 
@@ -40,7 +41,7 @@ export interface MediaConnectionDeps {
   onCallEnded?(call: MediaCall): void;
 }
 
-type Problem = "binary" | "not_json" | "invalid" | "media_before_start" | "bad_base64" | "wrong_size";
+type Problem = "binary" | "not_json" | "invalid" | "media_before_start" | "bad_base64" | "empty" | "wrong_size";
 
 export class MediaConnection {
   private call?: MediaCall;
@@ -51,7 +52,9 @@ export class MediaConnection {
   private mediaIn = 0;
   private framesOut = 0;
   private closed = false;
-  readonly problems: Record<Problem, number> = { binary: 0, not_json: 0, invalid: 0, media_before_start: 0, bad_base64: 0, wrong_size: 0 };
+  readonly problems: Record<Problem, number> = { binary: 0, not_json: 0, invalid: 0, media_before_start: 0, bad_base64: 0, empty: 0, wrong_size: 0 };
+  /** Audio of an odd-sized payload waiting to complete a 160-byte frame. */
+  private partial = new Uint8Array(0);
 
   constructor(
     private socket: SocketLike,
@@ -74,9 +77,12 @@ export class MediaConnection {
       case "media": {
         if (!this.call) return this.problem("media_before_start");
         const payload = decodePayload(m.media.payload);
-        if (!payload.ok) return this.problem(payload.reason, payload.bytes === undefined ? undefined : `${payload.bytes} bytes`);
+        if (!payload.ok) return this.problem(payload.reason);
         this.mediaIn++;
-        return this.call.audio(payload.audio);
+        if (!payload.wrongSize && !this.partial.length) return this.call.audio(payload.audio);
+        // not 20 ms: logged, and the audio is re-framed rather than lost
+        if (payload.wrongSize) this.problem("wrong_size", `${payload.audio.length} bytes`);
+        return this.reframe(payload.audio);
       }
       case "dtmf":
         return this.call?.dtmf(m.dtmf.digit);
@@ -85,6 +91,15 @@ export class MediaConnection {
       case "stop":
         return this.finish("stop");
     }
+  }
+
+  private reframe(audio: Uint8Array): void {
+    const joined = new Uint8Array(this.partial.length + audio.length);
+    joined.set(this.partial);
+    joined.set(audio, this.partial.length);
+    let at = 0;
+    for (; at + FRAME_BYTES <= joined.length; at += FRAME_BYTES) this.call?.audio(joined.subarray(at, at + FRAME_BYTES));
+    this.partial = joined.slice(at);
   }
 
   onClose(code: number, reason: string): void {

@@ -67,16 +67,16 @@ export function parseInbound(data: string | Buffer | ArrayBuffer | Uint8Array): 
   return { ok: true, message: result.data };
 }
 
-export type PayloadResult = { ok: true; audio: Uint8Array } | { ok: false; reason: "bad_base64" | "wrong_size"; bytes?: number };
+export type PayloadResult = { ok: true; audio: Uint8Array; wrongSize: boolean } | { ok: false; reason: "bad_base64" | "empty" };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Decodes a media payload; Twilio sends 20 ms frames (160 bytes) of μ-law. */
+/** Decodes a media payload; Twilio sends 20 ms frames (160 bytes) of μ-law — any other size is flagged. */
 export function decodePayload(payload: string): PayloadResult {
   if (payload.length % 4 !== 0 || !BASE64.test(payload)) return { ok: false, reason: "bad_base64" };
   const audio = Buffer.from(payload, "base64");
-  if (audio.length !== FRAME_BYTES) return { ok: false, reason: "wrong_size", bytes: audio.length };
-  return { ok: true, audio: new Uint8Array(audio.buffer, audio.byteOffset, audio.length) };
+  if (!audio.length) return { ok: false, reason: "empty" };
+  return { ok: true, audio: new Uint8Array(audio.buffer, audio.byteOffset, audio.length), wrongSize: audio.length !== FRAME_BYTES };
 }
 
 export const mediaMessage = (streamSid: string, frame: Uint8Array) =>

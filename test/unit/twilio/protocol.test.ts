@@ -28,10 +28,13 @@ test("parses Twilio's documented messages; unknown events are ignored, junk is c
   expect(parseInbound('{"event":"start","streamSid":"MZ1","start":{}}')).toMatchObject({ ok: false, reason: "invalid" });
 });
 
-test("payloads: 160 bytes of base64, else classified", () => {
-  expect(decodePayload(Buffer.alloc(160, 0xff).toString("base64"))).toMatchObject({ ok: true });
-  expect(decodePayload(Buffer.alloc(100).toString("base64"))).toEqual({ ok: false, reason: "wrong_size", bytes: 100 });
+test("payloads: 160 bytes of base64; another size is flagged but kept; junk is classified", () => {
+  expect(decodePayload(Buffer.alloc(160, 0xff).toString("base64"))).toMatchObject({ ok: true, wrongSize: false });
+  const odd = decodePayload(Buffer.alloc(100).toString("base64"));
+  expect(odd).toMatchObject({ ok: true, wrongSize: true });
+  expect(odd.ok && odd.audio.length).toBe(100);
   expect(decodePayload("@@@not base64@@@")).toEqual({ ok: false, reason: "bad_base64" });
+  expect(decodePayload("")).toEqual({ ok: false, reason: "empty" });
 });
 
 test("outbound messages are exactly Twilio's shapes", () => {
