@@ -76,6 +76,11 @@ export class Reply {
     return out.join(" ");
   }
 
+  /** Caller's last voiced frame → this reply's first frame (ms), when it answers an utterance. */
+  get latencyMs(): number | undefined {
+    return this.lastVoicedWall && this.firstFrameWall ? Math.round(this.firstFrameWall - this.lastVoicedWall) : undefined;
+  }
+
   get fullText(): string {
     return this.sentences.map((s) => s.text).join(" ");
   }

@@ -19,6 +19,7 @@ import type { PacerSink } from "./pacer.ts";
 import { CallRecorder } from "./recorder.ts";
 import type { Reply } from "./reply.ts";
 import { ReplyPlayer } from "./reply-player.ts";
+import { Speculation } from "./speculation.ts";
 import { TurnTaker, type Utterance } from "./turn-taker.ts";
 import { Voicemail } from "./voicemail.ts";
 
@@ -79,7 +80,7 @@ export class CallSession {
   /** The utterance being answered (carried into the next one if the caller keeps talking before any reply). */
   private answering = "";
   /** An answer started on a final transcript while the silence window still runs. */
-  private speculation?: { text: string; reply: Reply };
+  private speculation: Speculation;
   private ended = false;
   private outcome = "caller_hung_up";
   private idleWaiters: Array<() => void> = [];
@@ -115,8 +116,9 @@ export class CallSession {
       bargeInMs: env.bargeInMs,
       onUtterance: (u) => this.onUtterance(u),
       onBargeIn: (b) => this.onBargeIn(b.state, b.speechMs),
-      onSpeech: () => this.cancelSpeculation(),
+      onSpeech: () => this.speculation.cancel(),
     });
+    this.speculation = new Speculation(this.player, this.conversation, env.replyTts);
   }
 
   /** Answers the call: greeting (conversation) or voicemail prompt. */
@@ -139,7 +141,8 @@ export class CallSession {
         this.log.info(r.isFinal ? EV.STT_FINAL : EV.STT_PARTIAL, { text: r.text, value: r.endMs });
         if (r.isFinal) this.env.observer.event(this.callSid, EV.STT_FINAL, r.endMs, { text: r.text });
         this.turns.transcript(r);
-        if (r.isFinal) this.speculate();
+        const pending = r.isFinal && !this.voicemail ? this.turns.pendingText() : undefined;
+        if (pending && this.speculation.start(pending, this.lastVoicedWall)) this.log.debug(EV.REPLY_SPECULATIVE, { text: pending });
       },
       onError: (e) => this.onSttError(e),
       onRestart: (reason) => this.event(EV.STT_RESTART, undefined, { reason }),
@@ -200,36 +203,8 @@ export class CallSession {
     this.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
     this.env.observer.turn(this.callSid, { role: "caller", text: u.newText, at: new Date() });
     this.answering = u.text;
-    const spec = this.speculation;
-    this.speculation = undefined;
-    if (spec && spec.text === u.text && this.player.current === spec.reply) return this.player.release(spec.reply);
-    if (spec) this.dropSpeculation(spec);
+    if (this.speculation.take(u.text)) return;
     this.player.play((signal) => this.conversation.respond(u.text, signal), this.env.replyTts, this.lastVoicedWall);
-  }
-
-  /**
-   * With a model, the answer starts on the final transcript instead of after the silence window: its audio is held
-   * until end of utterance confirms the same text, and thrown away if the caller goes on. This takes the model's
-   * first-token time off the critical path.
-   */
-  private speculate() {
-    if (this.conversation.mode !== "llm" || this.voicemail) return;
-    const text = this.turns.pendingText();
-    if (!text || this.speculation?.text === text || (this.player.current && this.player.current !== this.speculation?.reply)) return;
-    this.cancelSpeculation();
-    const reply = this.player.play((signal) => this.conversation.respond(text, signal), this.env.replyTts, this.lastVoicedWall, true);
-    this.speculation = { text, reply };
-    this.log.debug(EV.REPLY_SPECULATIVE, { text });
-  }
-
-  private cancelSpeculation() {
-    const spec = this.speculation;
-    this.speculation = undefined;
-    if (spec) this.dropSpeculation(spec);
-  }
-
-  private dropSpeculation(spec: { reply: Reply }) {
-    if (this.player.current === spec.reply) this.player.abandon(UNHEARD);
   }
 
   private onBargeIn(state: string, speechMs: number) {
@@ -258,14 +233,14 @@ export class CallSession {
     const heardMs = reply.heardMs(performance.now());
     const heard = reply.heardText(heardMs);
     this.conversation.heard(heard);
-    if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: latency(reply) });
+    if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: reply.latencyMs });
     this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
     this.notifyIdle();
   }
 
   private onReplyFinished(reply: Reply) {
     if (reply.sentences.length) {
-      this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: latency(reply) });
+      this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: reply.latencyMs });
       this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
     }
     this.turns.replyDone();
@@ -331,6 +306,3 @@ async function* lines(sentences: string[], action?: "hangup" | "transfer"): Asyn
   for (const text of sentences) yield { type: "say", text };
   if (action) yield { type: "action", action };
 }
-
-const latency = (reply: Reply): number | undefined =>
-  reply.lastVoicedWall && reply.firstFrameWall ? Math.round(reply.firstFrameWall - reply.lastVoicedWall) : undefined;

@@ -9,6 +9,7 @@
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { decode, FRAME_BYTES, FRAME_MS, MULAW_SILENCE, toFrames } from "../audio/mulaw.ts";
 import { rms } from "../audio/vad.ts";
+import { TwilioPlayback } from "./playback.ts";
 import { readStreamTwiml, type StreamTwiml } from "./twiml-read.ts";
 
 export interface CallerOptions {
@@ -32,8 +33,6 @@ export interface ReceivedFrame {
 /** A frame louder than this counts as voiced — the app's VAD minimum (audio/vad.ts), so both sides agree. */
 const VOICED_RMS = 160;
 
-type PlayItem = { frame: Uint8Array } | { mark: string };
-
 export class SimulatedCaller {
   readonly callSid: string;
   readonly streamSid: string;
@@ -45,31 +44,25 @@ export class SimulatedCaller {
   startedAt = 0;
   readonly frames: ReceivedFrame[] = [];
   readonly marksReceived: string[] = [];
-  readonly marksEchoed: string[] = [];
   readonly clears: number[] = [];
   readonly badMessages: string[] = [];
   closeCode?: number;
   closeReason?: string;
-  /** Everything the agent said that was played (for --out). */
-  readonly played: Uint8Array[] = [];
   /** Wall time the last voiced frame of the latest `speak` was sent. */
   lastVoicedSentAt = 0;
-  /** Mid-reply silences on the caller's side (ms): the buffer ran dry between two sentences of one reply. */
-  readonly gaps: number[] = [];
+  /** Twilio's playback of what the agent sends: marks echoed as played, `clear` honoured. */
+  readonly playback = new TwilioPlayback(
+    (name) => this.socket?.readyState === WebSocket.OPEN && this.socket.send(JSON.stringify({ event: "mark", sequenceNumber: String(this.seq++), streamSid: this.streamSid, mark: { name } })),
+    () => this.notify(),
+  );
 
   private outgoing: Uint8Array[] = [];
-  private playQueue: PlayItem[] = [];
   private sendTimer?: Timer;
-  private playTimer?: Timer;
   private sendClock = 0;
-  private playClock = 0;
   private seq = 1;
   private chunk = 0;
   private speakDone: Array<{ remaining: number; resolve: () => void }> = [];
   private listeners: Array<() => void> = [];
-  private dryAt?: number;
-  private lastMarkGen?: string;
-  private pendingGap?: { ms: number; gen?: string };
   private closed?: Promise<void>;
 
   constructor(private o: CallerOptions) {
@@ -200,7 +193,7 @@ export class SimulatedCaller {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       const last = this.frames.at(-1)?.at;
-      if (last !== undefined && this.playQueue.length === 0 && performance.now() - last >= quietMs) return;
+      if (last !== undefined && this.playback.idle && performance.now() - last >= quietMs) return;
       await Bun.sleep(20);
     }
     throw new Error(`agent still talking after ${timeoutMs} ms`);
@@ -257,60 +250,29 @@ export class SimulatedCaller {
     if (msg.event === "media") {
       const payload = Buffer.from(msg.media?.payload ?? "", "base64");
       this.frames.push({ at: now, bytes: payload.length, streamSid: msg.streamSid ?? "", payload: new Uint8Array(payload) });
-      if (this.dryAt !== undefined) {
-        this.pendingGap = { ms: now - this.dryAt, gen: this.lastMarkGen };
-        this.dryAt = undefined;
-      }
-      this.playQueue.push({ frame: new Uint8Array(payload) });
-      this.startPlayback(now);
+      this.playback.media(new Uint8Array(payload), now);
     } else if (msg.event === "mark") {
       const name = msg.mark?.name ?? "";
       this.marksReceived.push(name);
-      const gen = name.split(":")[0];
-      if (this.pendingGap && this.pendingGap.gen === gen && this.pendingGap.ms >= 2 * FRAME_MS) this.gaps.push(this.pendingGap.ms);
-      this.pendingGap = undefined;
-      this.lastMarkGen = gen;
-      this.playQueue.push({ mark: name });
-      this.startPlayback(now);
+      this.playback.mark(name, now);
     } else if (msg.event === "clear") {
       this.clears.push(now);
-      // Twilio drops the buffered audio and echoes every pending mark
-      for (const item of this.playQueue) if ("mark" in item) this.echo(item.mark);
-      this.playQueue = [];
-      this.dryAt = undefined;
-      this.pendingGap = undefined;
+      this.playback.clear();
     } else this.badMessages.push(`unexpected event ${msg.event}`);
     this.notify();
   }
 
-  private startPlayback(now: number) {
-    if (this.playTimer) return;
-    this.playClock = now;
-    this.playTick();
-  }
-
-  private playTick = () => {
-    this.playTimer = undefined;
-    // marks at the head have been reached: echo them
-    while (this.playQueue[0] && "mark" in this.playQueue[0]) this.echo((this.playQueue.shift() as { mark: string }).mark);
-    const item = this.playQueue.shift();
-    if (!item) {
-      this.dryAt = performance.now();
-      return this.notify();
-    }
-    this.played.push((item as { frame: Uint8Array }).frame);
-    this.playClock += FRAME_MS;
-    this.playTimer = setTimeout(this.playTick, Math.max(0, this.playClock - performance.now()));
-  };
-
-  private echo(name: string) {
-    this.marksEchoed.push(name);
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ event: "mark", sequenceNumber: String(this.seq++), streamSid: this.streamSid, mark: { name } }));
-  }
-
   private stopTimers() {
     clearTimeout(this.sendTimer);
-    clearTimeout(this.playTimer);
-    this.playTimer = undefined;
+    this.playback.stop();
+  }
+
+  get marksEchoed(): string[] {
+    return this.playback.marksEchoed;
+  }
+
+  /** Mid-reply silences on the caller's side (ms): the buffer ran dry between two sentences of one reply. */
+  get gaps(): number[] {
+    return this.playback.gaps;
   }
 }
