@@ -6,8 +6,7 @@
  * Targets (2 cores): overhead p95 ≤ 30 ms at 100 calls, zero gaps, ≤ 1 MB per call.
  *   bun scripts/bench/calls.ts [20 100 200]
  */
-import { wavToMulaw8k } from "../../src/audio/resample.ts";
-import { espeakWav } from "../../src/providers/offline/espeak-wasm.ts";
+import { espeakMulaw } from "../../src/providers/offline/espeak-wasm.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { FakeGoogle } from "../../test/fakes/google.ts";
 import { procStats, startServerProcess } from "./harness.ts";
@@ -20,7 +19,7 @@ const EOU = 500;
 const google = await new FakeGoogle().start();
 google.stt.finalAfterSilenceMs = 100; // the final is there well before the silence window closes
 google.tts.msPerChar = 20;
-const utterance = wavToMulaw8k(await espeakWav("I need a plumber please", "en-us"));
+const utterance = await espeakMulaw("I need a plumber please", "en-us");
 const server = await startServerProcess({
   SPEECH_EMULATOR_HOST: google.host,
   TTS_EMULATOR_HOST: google.host,

@@ -7,8 +7,7 @@
  * transcript while the silence window runs, its first-token time mostly overlaps EOU_SILENCE_MS).
  *   bun scripts/bench/latency.ts [turns]
  */
-import { wavToMulaw8k } from "../../src/audio/resample.ts";
-import { espeakWav } from "../../src/providers/offline/espeak-wasm.ts";
+import { espeakMulaw } from "../../src/providers/offline/espeak-wasm.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { FakeGoogle } from "../../test/fakes/google.ts";
 import { FakeLlm } from "../../test/fakes/llm.ts";
@@ -42,7 +41,7 @@ const server = await startServerProcess({
   TTS_VOICE: "en-US-Wavenet-D",
   EOU_SILENCE_MS: String(EOU),
 });
-const utterance = wavToMulaw8k(await espeakWav("do you have a plumber available", "en-us"));
+const utterance = await espeakMulaw("do you have a plumber available", "en-us");
 google.stt.transcripts.push(...Array.from({ length: TURNS }, () => "do you have a plumber available"));
 
 const caller = new SimulatedCaller({ baseUrl: server.url });

@@ -87,6 +87,11 @@ export class ReplyPlayer {
     return reply;
   }
 
+  /** Mid-reply playback gaps so far (ms each): audio that came later than the previous sentence ended. */
+  get gaps(): readonly number[] {
+    return this.pacer.gaps;
+  }
+
   stop(): void {
     this.current?.abort.abort();
     this.current = undefined;

@@ -234,14 +234,14 @@ export class CallSession {
     const heard = reply.heardText(heardMs);
     this.conversation.heard(heard);
     if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: reply.latencyMs });
-    this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
+    this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation, playbackGaps: this.player.gaps.length });
     this.notifyIdle();
   }
 
   private onReplyFinished(reply: Reply) {
     if (reply.sentences.length) {
       this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: reply.latencyMs });
-      this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation });
+      this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation, playbackGaps: this.player.gaps.length });
     }
     this.turns.replyDone();
     if (this.voicemail?.prompting) this.voicemail.promptDone();

@@ -8,7 +8,7 @@ import { streamToken, verifyStreamToken } from "../auth/stream-token.ts";
 import type { CallObserver } from "../call/observer.ts";
 import { CallSession, type CallEnv } from "../call/session.ts";
 import type { Config } from "../config.ts";
-import type { BusinessSettings } from "../crm/settings.ts";
+import { businessSettingsSchema, type BusinessSettings } from "../crm/settings.ts";
 import { Conversation } from "../dialog/conversation.ts";
 import { linesFor } from "../dialog/lines.ts";
 import { systemPrompt } from "../dialog/prompt.ts";
@@ -20,7 +20,7 @@ import type { MediaConnectionDeps } from "../transports/twilio/media-connection.
 import { TwilioRest } from "../transports/twilio/rest.ts";
 import type { Providers } from "./providers.ts";
 
-const DEFAULT_SETTINGS: BusinessSettings = { name: "", greeting: "", hours: "", services: "", faq: "", phraseHints: [] };
+const DEFAULT_SETTINGS: BusinessSettings = businessSettingsSchema.parse({});
 
 /** Runs a CRM write; a failure is logged and swallowed so the call goes on. */
 function guarded<T>(what: string, fn: () => T): T | undefined {

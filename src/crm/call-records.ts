@@ -81,7 +81,7 @@ export class CallRecords implements CallObserver {
     this.db.update(calls).set({ mode }).where(eq(calls.callSid, callSid)).run();
   }
 
-  /** Sets the outcome unless a more specific one was already recorded (e.g. lead_saved before hung_up). */
+  /** Records a specific outcome during the call (lead_saved, callback_scheduled); `ended` keeps it over a generic one. */
   setOutcome(callSid: string, outcome: string): void {
     this.db.update(calls).set({ outcome }).where(eq(calls.callSid, callSid)).run();
   }

@@ -1,5 +1,5 @@
 /** Contacts and leads: found or created by phone number, enriched by what callers tell the agent. */
-import { desc, eq, like, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { contacts } from "../db/schema.ts";
 import { normalizePhone } from "./phone.ts";
@@ -52,20 +52,5 @@ export class ContactService {
     const note = fields.notes?.trim();
     if (note) set.notes = current.notes ? `${current.notes}\n${note}` : note;
     return this.db.update(contacts).set(set).where(eq(contacts.id, id)).returning().get();
-  }
-
-  /** Search by name, email or phone in any form ("050-123…", "+97250…"). */
-  search(q: string, limit = 50): Contact[] {
-    const term = q.trim();
-    if (!term) return this.db.select().from(contacts).orderBy(desc(contacts.updatedAt)).limit(limit).all();
-    const digits = term.replace(/\D/g, "");
-    const phoneForms = [normalizePhone(term), digits.length >= 3 ? digits.replace(/^0/, "") : undefined].filter(Boolean) as string[];
-    return this.db
-      .select()
-      .from(contacts)
-      .where(or(like(contacts.name, `%${term}%`), like(contacts.email, `%${term}%`), ...phoneForms.map((p) => like(contacts.phone, `%${p}%`))))
-      .orderBy(desc(contacts.updatedAt))
-      .limit(limit)
-      .all();
   }
 }

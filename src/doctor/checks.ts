@@ -20,7 +20,6 @@ export interface CheckResult {
 
 export interface DoctorContext {
   base: string;
-  authToken?: string;
   /** Deadline for the synthetic call's greeting (ms). */
   greetingTimeoutMs: number;
   caller: SimulatedCaller;

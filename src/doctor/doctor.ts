@@ -14,7 +14,7 @@ export interface DoctorOptions {
 export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   const base = o.baseUrl.replace(/\/+$/, "");
   const caller = new SimulatedCaller({ baseUrl: base, authToken: o.authToken, callSid: `CAdoctor${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}`, from: "+15005550006" });
-  const ctx = { base, authToken: o.authToken, greetingTimeoutMs: o.greetingTimeoutMs ?? 3000, caller };
+  const ctx = { base, greetingTimeoutMs: o.greetingTimeoutMs ?? 3000, caller };
   const results: CheckResult[] = [];
   try {
     for (const check of CHECKS) {

@@ -5,7 +5,7 @@
  */
 import { wavToMulaw8k } from "../audio/resample.ts";
 import { mulawWav } from "../audio/riff.ts";
-import { espeakWav } from "../providers/offline/espeak-wasm.ts";
+import { espeakMulaw } from "../providers/offline/espeak-wasm.ts";
 import { SimulatedCaller } from "./caller.ts";
 
 export interface CallCommandOptions {
@@ -30,7 +30,7 @@ export interface CallReport {
 
 /** Speech for --say, through the same espeak-ng the server ships. */
 export async function sayToMulaw(text: string, voice: "he" | "en"): Promise<Uint8Array> {
-  return wavToMulaw8k(await espeakWav(text, voice === "he" ? "he" : "en-us"));
+  return espeakMulaw(text, voice === "he" ? "he" : "en-us");
 }
 
 /** A WAV file (PCM 16-bit at any rate, or μ-law 8 kHz) → 8 kHz μ-law. */

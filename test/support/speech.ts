@@ -1,6 +1,5 @@
 /** Real speech for the simulated caller, made with espeak-ng (the same WASM build the app ships), as 8 kHz μ-law. */
-import { wavToMulaw8k } from "../../src/audio/resample.ts";
-import { espeakWav } from "../../src/providers/offline/espeak-wasm.ts";
+import { espeakMulaw } from "../../src/providers/offline/espeak-wasm.ts";
 
 const cache = new Map<string, Uint8Array>();
 
@@ -8,7 +7,7 @@ export async function speech(text: string, voice = "en-us"): Promise<Uint8Array>
   const key = `${voice}|${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const audio = wavToMulaw8k(await espeakWav(text, voice));
+  const audio = await espeakMulaw(text, voice);
   cache.set(key, audio);
   return audio;
 }

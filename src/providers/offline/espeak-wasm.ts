@@ -4,6 +4,7 @@
  * in a Worker, see espeak-worker.ts).
  */
 import wasmPath from "espeak-ng/dist/espeak-ng.wasm" with { type: "file" };
+import { wavToMulaw8k } from "../../audio/resample.ts";
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 export const compileEspeak = () => (compiled ??= Bun.file(wasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)));
@@ -17,7 +18,7 @@ export function espeakVoice(language: string): string {
 }
 
 /** WAV (22.05 kHz 16-bit mono) of `text` spoken by espeak-ng, in this thread. */
-export async function espeakWav(text: string, voice: string, options: { speed?: number } = {}): Promise<Uint8Array> {
+async function espeakWav(text: string, voice: string, options: { speed?: number } = {}): Promise<Uint8Array> {
   const [{ default: ESpeakNg }, mod] = await Promise.all([import("espeak-ng"), compileEspeak()]);
   const instance = await ESpeakNg({
     arguments: ["-w", "out.wav", "-v", voice, "-s", String(options.speed ?? 165), "--", text],
@@ -29,4 +30,9 @@ export async function espeakWav(text: string, voice: string, options: { speed?: 
     },
   });
   return instance.FS.readFile("out.wav");
+}
+
+/** `text` spoken by espeak-ng as 8 kHz μ-law, in this thread (the server uses it through its Worker). */
+export async function espeakMulaw(text: string, voice: string): Promise<Uint8Array> {
+  return wavToMulaw8k(await espeakWav(text, voice));
 }
