@@ -34,7 +34,7 @@ export class ContactService {
     const phone = normalizePhone(raw) ?? raw.trim();
     return this.db
       .insert(contacts)
-      .values({ phone, source, status: "lead" })
+      .values({ phone, source, status: "new" })
       .onConflictDoUpdate({ target: contacts.phone, set: { updatedAt: new Date() } })
       .returning()
       .get();

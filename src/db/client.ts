@@ -31,7 +31,19 @@ export function migrate(db: Db): number {
   const before = countApplied(db, table);
   // drizzle's own SQLite migrator over our embedded list (same bookkeeping table as drizzle-kit's `migrate`).
   const internal = db as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown };
-  internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsFolder: "", migrationsTable: table });
+  // drizzle-kit changes a column by rebuilding its table (create new, copy, DROP old, rename). The migrator runs
+  // every migration inside one transaction, where the migrations' own `PRAGMA foreign_keys=OFF` is a no-op, and
+  // with foreign keys on, DROP TABLE fires ON DELETE CASCADE/SET NULL in the tables that reference it — losing
+  // rows. So foreign keys go off around the migrator (SQLite's documented procedure for schema changes), and the
+  // result is checked before they come back on.
+  db.$client.run("PRAGMA foreign_keys = OFF");
+  try {
+    internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsFolder: "", migrationsTable: table });
+    const broken = db.$client.query("PRAGMA foreign_key_check").all();
+    if (broken.length) throw new Error(`migration left ${broken.length} broken foreign key(s): ${JSON.stringify(broken.slice(0, 3))}`);
+  } finally {
+    db.$client.run("PRAGMA foreign_keys = ON");
+  }
   return countApplied(db, table) - before;
 }
 

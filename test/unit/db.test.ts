@@ -38,7 +38,8 @@ test("a database from an earlier release gets only the migrations it lacks, keep
   // what the first release did: only its own migrations, through drizzle's migrator
   const internal = old as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown };
   internal.dialect.migrate(all.slice(0, 1), internal.session, { migrationsFolder: "" });
-  await new UserService(old).create({ email: "early@example.com", password: "password1", role: "owner" });
+  // a row as the first release wrote it (today's services expect today's columns)
+  old.$client.run("INSERT INTO users (email, password_hash, role) VALUES ('early@example.com', ?, 'owner')", [await Bun.password.hash("password1")]);
   expect(old.$client.query("SELECT name FROM sqlite_master WHERE name = 'calls'").get()).toBeNull();
   old.$client.close();
 
@@ -60,4 +61,29 @@ test("passwords are stored as argon2id hashes and verified", async () => {
   expect(await users.verify("mixed@example.com", "wrong")).toBeUndefined();
   expect(await users.verify("nobody@example.com", "correct horse")).toBeUndefined();
   db.$client.close();
+});
+
+test("an upgrade that rebuilds a table keeps the rows that reference it (tasks, call links) and maps old statuses", async () => {
+  const { readMigrationFiles } = await import("drizzle-orm/migrator");
+  const all = readMigrationFiles({ migrationsFolder: join(import.meta.dir, "../../src/db/migrations") });
+  const path = join(tempDir(), "upgrade.db");
+  const old = openDatabase(path);
+  const internal = old as unknown as { dialect: { migrate(m: unknown, s: unknown, c: unknown): void }; session: unknown };
+  internal.dialect.migrate(all.slice(0, 2), internal.session, { migrationsFolder: "" }); // the first release's schema
+  old.$client.run("INSERT INTO contacts (id, phone, status, name) VALUES (1, '+972501234567', 'lead', 'Dana'), (2, '+972507654321', 'customer', NULL)");
+  old.$client.run("INSERT INTO calls (id, call_sid, contact_id, started_at) VALUES (1, 'CA1', 1, 1700000000000)");
+  old.$client.run("INSERT INTO tasks (id, contact_id, call_id, title) VALUES (1, 1, 1, 'Call back Dana')");
+  old.$client.close();
+
+  const now = openDatabase(path);
+  expect(migrate(now)).toBe(all.length - 2);
+  const q = (s: string) => now.$client.query(s).all();
+  expect(q("SELECT id, status, name, last_contact_at FROM contacts ORDER BY id")).toEqual([
+    { id: 1, status: "new", name: "Dana", last_contact_at: 1700000000000 },
+    { id: 2, status: "won", name: null, last_contact_at: null },
+  ]);
+  expect(q("SELECT contact_id FROM calls")).toEqual([{ contact_id: 1 }]);
+  expect(q("SELECT contact_id, title FROM tasks")).toEqual([{ contact_id: 1, title: "Call back Dana" }]);
+  expect((now.$client.query("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys).toBe(1);
+  now.$client.close();
 });
