@@ -1,10 +1,10 @@
 /** Contacts and leads: found or created by phone number, enriched by what callers tell the agent. */
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { contacts } from "../db/schema.ts";
-import { normalizePhone } from "./phone.ts";
+import { contacts, type Contact } from "../db/schema.ts";
+import { IdentityService } from "./identities.ts";
 
-export type Contact = typeof contacts.$inferSelect;
+export type { Contact };
 
 export interface LeadFields {
   name?: string;
@@ -16,28 +16,24 @@ export interface LeadFields {
 }
 
 export class ContactService {
-  constructor(private db: Db) {}
+  readonly identities: IdentityService;
+
+  constructor(private db: Db) {
+    this.identities = new IdentityService(db);
+  }
 
   byId(id: number): Contact | undefined {
     return this.db.select().from(contacts).where(eq(contacts.id, id)).get();
   }
 
+  /** The contact with this number (its primary or any other it is known by), in any written form. */
   byPhone(raw: string): Contact | undefined {
-    const phone = normalizePhone(raw) ?? raw.trim();
-    return this.db.select().from(contacts).where(eq(contacts.phone, phone)).get();
+    return this.identities.find({ kind: "phone", value: raw });
   }
 
-  /** The contact with this number, created as a lead (with `source`) when there is none. */
+  /** The contact with this number, created as a new lead (with `source`) when there is none. */
   findOrCreateByPhone(raw: string, source: string): Contact {
-    const existing = this.byPhone(raw);
-    if (existing) return existing;
-    const phone = normalizePhone(raw) ?? raw.trim();
-    return this.db
-      .insert(contacts)
-      .values({ phone, source, status: "new" })
-      .onConflictDoUpdate({ target: contacts.phone, set: { updatedAt: new Date() } })
-      .returning()
-      .get();
+    return this.identities.resolve({ kind: "phone", value: raw }, { source });
   }
 
   /** Adds what was learned; notes accumulate, other fields are replaced only by non-empty values. */

@@ -106,6 +106,8 @@ export const contacts = sqliteTable(
   ],
 );
 
+export type Contact = typeof contacts.$inferSelect;
+
 export const IDENTITY_KINDS = ["phone", "whatsapp", "lid", "twilio_user", "email"] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
