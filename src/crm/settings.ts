@@ -17,6 +17,18 @@ export const businessSettingsSchema = z.object({
   language: z.enum(["he-IL", "en-US"]).optional(),
   /** Words the recognizer should expect (product names, neighbourhoods). */
   phraseHints: z.array(z.string().trim().min(1).max(100)).max(500).default([]),
+  /** Google voice for the agent; unset → TTS_VOICE. */
+  ttsVoice: z
+    .string()
+    .regex(/^[a-z]{2,3}-[A-Z]{2}-[\w-]+$/, "must be a Google voice name such as he-IL-Wavenet-A")
+    .optional(),
+  /** End-of-utterance silence (ms, 300–600); unset → EOU_SILENCE_MS. */
+  eouSilenceMs: z.number().int().min(300).max(600).optional(),
+  /** E.164 number callers are transferred to; unset → TRANSFER_NUMBER. */
+  transferNumber: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +972501234567")
+    .optional(),
 });
 export type BusinessSettings = z.infer<typeof businessSettingsSchema>;
 
