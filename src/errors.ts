@@ -15,6 +15,8 @@ export type ErrorCode =
   | "not_configured"
   | "gone"
   | "unavailable"
+  /** A provider we depend on (PayPal, Tranzila) failed, timed out or refused us. */
+  | "upstream"
   | "internal";
 
 export class AppError extends Error {

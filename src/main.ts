@@ -11,6 +11,7 @@ import type { Config } from "./config.ts";
 import { buildCalls } from "./compose/calls.ts";
 import { buildProviders } from "./compose/providers.ts";
 import { AuditService } from "./crm/audit.ts";
+import { buildPayments } from "./compose/payments.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
 import { SettingsService } from "./crm/settings.ts";
@@ -20,6 +21,7 @@ import { migrate, openDatabase, type Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
+import { liveFeed } from "./live-events.ts";
 import { configureLog, EV, log } from "./log.ts";
 import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
@@ -46,6 +48,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
   const tokens = new Tokens(secret);
+  const live = liveFeed(() => {});
 
   let db: Db | undefined;
   let services: Services | undefined;
@@ -75,13 +78,16 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
     const contacts = new ContactService(db);
+    const audit = new AuditService(db);
+    const settings = new SettingsService(db);
     services = {
       users: new UserService(db),
-      audit: new AuditService(db),
+      audit,
       contacts,
       calls: new CallRecords(db, contacts),
       tasks: new TaskService(db),
-      settings: new SettingsService(db),
+      settings,
+      payments: buildPayments(config, { db, audit, contacts, businessName: () => settings.business().name || undefined }, live),
     };
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });

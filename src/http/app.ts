@@ -16,6 +16,8 @@ import { callRoutes } from "./routes/calls.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { paymentRoutes } from "./routes/payments.ts";
+import { paymentPublicRoutes } from "./routes/payments-public.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,12 +39,15 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   app.route("/", healthRoutes(deps));
   app.route("/api/auth", authRoutes(deps));
   app.route("/webhook", twilioWebhookRoutes(deps));
+  // provider webhooks, buyers' return pages and the retired Stripe routes: no session (registered before the guard)
+  app.route("/api/crm/payments", paymentPublicRoutes(deps));
 
   const api = new Hono<AppEnv>();
   api.use(requireSession(deps));
   api.route("/users", userRoutes(deps));
   api.route("/calls", callRoutes(deps));
   api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
+  api.route("/crm/payments", paymentRoutes(deps));
   app.route("/api", api);
   return app;
 }

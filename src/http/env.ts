@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
 import type { CallRecords } from "../crm/call-records.ts";
 import type { ContactService } from "../crm/contacts.ts";
+import type { PaymentService } from "../payments/service.ts";
 import type { SettingsService } from "../crm/settings.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
@@ -19,6 +20,7 @@ export interface Services {
   calls: CallRecords;
   tasks: TaskService;
   settings: SettingsService;
+  payments: PaymentService;
 }
 
 export interface HttpDeps {

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { EV, log } from "../log.ts";
+import { ProviderError } from "../providers/errors.ts";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
@@ -18,6 +19,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_configured: 501,
   gone: 410,
   unavailable: 503,
+  upstream: 502,
   internal: 500,
 };
 
@@ -32,6 +34,11 @@ export function errorResponse(c: Context, err: AppError): Response {
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof AppError) return errorResponse(c, err);
+  if (err instanceof ProviderError) {
+    // a provider outage is not our bug: 502 naming the provider and what happened, logged without a stack
+    log.warn(EV.HTTP_UPSTREAM_ERROR, { method: c.req.method, path: c.req.path, provider: err.provider, kind: err.kind, message: err.message });
+    return c.json(errorBody("upstream", err.message), 502);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const code: ErrorCode = err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : "bad_request";
     return c.json(errorBody(code, err.message || "bad request"), err.status);

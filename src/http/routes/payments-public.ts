@@ -1,0 +1,112 @@
+/**
+ * The payment routes that providers and buyers call, without a session (mounted before the session guard):
+ *
+ * - POST /api/crm/payments/paypal/webhook — PayPal's webhook (JSON), verified with PayPal before anything happens;
+ *   403 when it does not verify, 501 when PayPal (or PAYPAL_WEBHOOK_ID) is not configured.
+ * - GET  /api/crm/payments/paypal/return?ref=…&token=… — the buyer's return from PayPal: captures, shows a page.
+ * - GET  /api/crm/payments/paypal/cancel?ref=… — the buyer cancelled at PayPal: a page.
+ * - POST /api/crm/payments/tranzila/notify — Tranzila's notify (form-encoded, unsigned; checked against the report).
+ * - GET|POST /api/crm/payments/tranzila/return?ref=…&result=success|fail — the buyer's return from Tranzila.
+ * - anything under /api/crm/payments/stripe* — 410, Stripe is retired.
+ *
+ * These are server-to-server (or a provider's browser redirect) and carry no session cookie: same-origin and
+ * JSON-content-type checks for cookie-authenticated writes must leave PAYMENT_PUBLIC_PATHS alone.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { AppError } from "../../errors.ts";
+import { ProviderError } from "../../providers/errors.ts";
+import { stripeGone } from "../../payments/stripe-gone.ts";
+import { REFERENCE_FIELD } from "../../payments/tranzila.ts";
+import type { AppEnv, HttpDeps } from "../env.ts";
+import { pageKindOf, resultPage, type PageKind } from "./payments-page.ts";
+
+export const PAYMENT_PUBLIC_PATHS = [
+  "/api/crm/payments/paypal/webhook",
+  "/api/crm/payments/paypal/return",
+  "/api/crm/payments/paypal/cancel",
+  "/api/crm/payments/tranzila/notify",
+  "/api/crm/payments/tranzila/return",
+] as const;
+
+const reference = z.string().regex(/^al_[0-9a-f]{24}$/);
+
+function page(c: Context<AppEnv>, kind: PageKind, retryUrl?: string | null, status: 200 | 404 | 502 = 200) {
+  return c.html(resultPage(kind, retryUrl), status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
+}
+
+/** A provider's form (or JSON) body as flat strings. */
+async function fields(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const text = await c.req.text();
+  if ((c.req.header("content-type") ?? "").includes("json")) {
+    try {
+      const o = JSON.parse(text) as unknown;
+      if (o && typeof o === "object" && !Array.isArray(o))
+        return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === "string" || typeof v === "number").map(([k, v]) => [k, String(v)]));
+    } catch {
+      // not JSON after all: read it as a form below
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+export function paymentPublicRoutes(deps: HttpDeps) {
+  const payments = () => deps.services().payments;
+  return new Hono<AppEnv>()
+    .all("/stripe*", () => {
+      throw stripeGone();
+    })
+    .post("/paypal/webhook", async (c) => {
+      const raw = await c.req.text();
+      const result = await payments().paypal.onWebhook(raw, {
+        authAlgo: c.req.header("paypal-auth-algo"),
+        certUrl: c.req.header("paypal-cert-url"),
+        transmissionId: c.req.header("paypal-transmission-id"),
+        transmissionSig: c.req.header("paypal-transmission-sig"),
+        transmissionTime: c.req.header("paypal-transmission-time"),
+      });
+      return c.json({ ok: true, ...result });
+    })
+    .get("/paypal/return", async (c) => {
+      const ref = reference.safeParse(c.req.query("ref"));
+      if (!ref.success) return page(c, "unknown", null, 404);
+      try {
+        const payment = await payments().paypal.onReturn(ref.data, c.req.query("token"));
+        if (!payment) return page(c, "unknown", null, 404);
+        return page(c, pageKindOf(payment.status), payment.url);
+      } catch (err) {
+        if (err instanceof ProviderError) return page(c, "error", null, 502);
+        throw err;
+      }
+    })
+    .get("/paypal/cancel", (c) => {
+      const ref = reference.safeParse(c.req.query("ref"));
+      const payment = ref.success ? payments().paypal.onCancel(ref.data) : undefined;
+      if (!payment) return page(c, "unknown", null, 404);
+      return page(c, payment.status === "pending" ? "cancelled" : pageKindOf(payment.status), payment.url);
+    })
+    .post("/tranzila/notify", async (c) => {
+      const result = await payments().tranzila.onNotify(await fields(c), c.req.query("ref"));
+      return c.json({ ok: true, outcome: result.outcome });
+    })
+    .on(["GET", "POST"], "/tranzila/return", async (c) => {
+      const ref = reference.safeParse(c.req.query("ref") ?? c.req.query(REFERENCE_FIELD));
+      if (!ref.success) return page(c, "unknown", null, 404);
+      const form = c.req.method === "POST" ? await fields(c) : c.req.query();
+      let status: 200 | 502 = 200;
+      // the return carries the same unsigned fields as the notify: a second chance to check the transaction
+      if (form.index && (form.Response ?? "000") === "000") {
+        try {
+          await payments().tranzila.onNotify(form, ref.data);
+        } catch (err) {
+          if (err instanceof ProviderError) status = 502;
+          else if (!(err instanceof AppError)) throw err;
+        }
+      }
+      const payment = payments().byReference(ref.data, "tranzila");
+      if (!payment) return page(c, "unknown", null, 404);
+      const kind = pageKindOf(payment.status);
+      if (status === 502 && kind !== "paid") return page(c, "error", null, 502);
+      return page(c, kind === "pending" && c.req.query("result") === "fail" ? "failed" : kind);
+    });
+}
