@@ -61,7 +61,7 @@ describe("link", () => {
     expect(p.status).toBe("pending");
   });
 
-  test("handshake failing (5xx, twice a timeout) → 502 and the row failed without a link", async () => {
+  test("handshake failing (a 5xx, a timeout) → 502 and the row failed without a link", async () => {
     fake.failNext("/v2/handshake", "500");
     const res = await rig.api("/api/crm/payments", { method: "POST", json: { amount: 100, currency: "ILS", description: "x", provider: "tranzila" } });
     expect(res.status).toBe(502);
@@ -89,6 +89,22 @@ describe("notify", () => {
     expect(JSON.stringify(ev.data)).not.toContain("4580");
     expect(JSON.stringify(ev.data)).not.toContain("expmonth");
     expect(rig.live.filter((e) => e.data.id === p.id && e.data.status === "paid")).toHaveLength(1);
+  });
+
+  test("a notify posted as multipart form data or JSON is read the same way", async () => {
+    for (const encode of ["multipart", "json"] as const) {
+      const p = await create();
+      const index = String(++nextIndex);
+      fake.addTransaction({ index, amount: "15000", reference: p.reference });
+      const fields = { Response: "000", index, sum: "150", currency: "1", al_ref: p.reference };
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      const res =
+        encode === "multipart"
+          ? await fetch(`${rig.url}/api/crm/payments/tranzila/notify`, { method: "POST", body: form })
+          : await fetch(`${rig.url}/api/crm/payments/tranzila/notify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fields) });
+      expect(await outcome(res)).toBe("paid");
+    }
   });
 
   test("replayed and parallel copies of one notify credit once and ask Tranzila once", async () => {

@@ -32,13 +32,22 @@ export const PAYMENT_PUBLIC_PATHS = [
 const reference = z.string().regex(/^al_[0-9a-f]{24}$/);
 
 function page(c: Context<AppEnv>, kind: PageKind, retryUrl?: string | null, status: 200 | 404 | 502 = 200) {
-  return c.html(resultPage(kind, retryUrl), status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
+  return c.html(resultPage(kind, retryUrl), status, {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  });
 }
 
 /** A provider's form (or JSON) body as flat strings. */
 async function fields(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const type = c.req.header("content-type") ?? "";
+  if (type.includes("multipart/form-data")) {
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
+  }
   const text = await c.req.text();
-  if ((c.req.header("content-type") ?? "").includes("json")) {
+  if (type.includes("json")) {
     try {
       const o = JSON.parse(text) as unknown;
       if (o && typeof o === "object" && !Array.isArray(o))
