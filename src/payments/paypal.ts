@@ -211,7 +211,8 @@ export class PayPalClient {
     });
     const body = `${envelope.slice(0, -1)},"webhook_event":${rawEvent.trim()}}`;
     const res = await this.call("POST", "/v1/notifications/verify-webhook-signature", body);
-    if (!res.ok) throw new ProviderError("paypal", "bad_request", false, `verify-webhook-signature answered ${res.status}${reason(res.json, res.text)}`);
+    // a 4xx means PayPal refused to check these values (a malformed header, say): not verified. 5xx/timeouts threw.
+    if (!res.ok) return false;
     const status = (res.json as { verification_status?: unknown } | undefined)?.verification_status;
     return status === "SUCCESS";
   }

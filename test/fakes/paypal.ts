@@ -187,6 +187,7 @@ export class FakePayPal {
     const body = JSON.parse(text) as Record<string, string>;
     for (const k of ["auth_algo", "cert_url", "transmission_id", "transmission_sig", "transmission_time", "webhook_id", "webhook_event"])
       if (!(k in body)) return Response.json({ name: "VALIDATION_ERROR", details: [{ field: k, issue: "MISSING_REQUIRED_PARAMETER" }] }, { status: 400 });
+    if (!/^https:\/\//.test(body.cert_url ?? "")) return Response.json({ name: "VALIDATION_ERROR", details: [{ field: "cert_url", issue: "INVALID_PARAMETER_SYNTAX" }] }, { status: 400 });
     const raw = rawJsonValue(text, "webhook_event");
     const ok = raw !== undefined && body.transmission_sig === this.signature(body.transmission_id!, body.transmission_time!, body.webhook_id!, raw) && body.webhook_id === this.webhookId;
     return Response.json({ verification_status: ok ? "SUCCESS" : "FAILURE" });

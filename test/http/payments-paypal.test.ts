@@ -140,7 +140,7 @@ describe("capture exactly once", () => {
 });
 
 describe("webhooks", () => {
-  test("forged signature, re-serialized body, missing headers → 403 and nothing stored", async () => {
+  test("forged signature, re-serialized body, missing or malformed headers → 403 and nothing stored", async () => {
     const p = await create();
     const event = captureEvent("PAYMENT.CAPTURE.COMPLETED", p, "FORGED1");
     const raw = JSON.stringify(event, null, 2);
@@ -148,7 +148,8 @@ describe("webhooks", () => {
     const forged = await webhook(event, { raw, headers: { ...fake.sign(raw), "paypal-transmission-sig": "AAAA" } });
     const reserialized = await webhook(event, { raw: JSON.stringify(event), headers: fake.sign(raw) });
     const bare = await webhook(event, { raw, headers: { "content-type": "application/json" } });
-    for (const res of [forged, reserialized, bare]) {
+    const badCert = await webhook(event, { raw, headers: { ...fake.sign(raw), "paypal-cert-url": "ftp://attacker.example/cert" } });
+    for (const res of [forged, reserialized, bare, badCert]) {
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ error: { code: "forbidden", message: "PayPal webhook signature did not verify" } });
     }
