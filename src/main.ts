@@ -13,13 +13,16 @@ import { buildProviders } from "./compose/providers.ts";
 import { AuditService } from "./crm/audit.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
+import { NoteService } from "./crm/notes.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
 import { migrate, openDatabase, type Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
+import { AdminHub } from "./http/admin-socket.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
+import { liveFeed } from "./live-events.ts";
 import { configureLog, EV, log } from "./log.ts";
 import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
@@ -28,6 +31,8 @@ import { versionInfo } from "./version.ts";
 
 export interface Running {
   server: Server<MediaSocketData>;
+  /** The HTTP application, for `app.request(…)` in tests (the same one the server runs). */
+  app: ReturnType<typeof createApp>;
   /** http://host:port the server listens on (loopback form for 0.0.0.0). */
   url: string;
   readiness: Readiness;
@@ -49,6 +54,9 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
 
   let db: Db | undefined;
   let services: Services | undefined;
+  // the one live-event feed: services publish as they write, the admin sockets deliver (an agent gets their own contacts')
+  const adminHub = new AdminHub((contactId) => services?.contacts.ownerOf(contactId));
+  const live = liveFeed((event) => adminHub.deliver(event));
   const providers = buildProviders(config, readiness);
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
@@ -58,6 +66,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     tokens,
     loginLimiter: new FailureLimiter(5, 60_000),
     streamToken: calls.streamToken,
+    adminHub,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
@@ -66,7 +75,8 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
 
   const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
   const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
-  const server = serve({ port: config.port, hostname: config.host, app, websocket }, early);
+  const server = serve({ port: config.port, hostname: config.host, app, websocket, adminSocket: adminHub.handler }, early);
+  adminHub.attach(server as Server<unknown>);
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
@@ -74,14 +84,18 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    const contacts = new ContactService(db);
+    const settings = new SettingsService(db);
+    const timezone = () => settings.timezone();
+    const contacts = new ContactService(db, { live, fieldDefinitions: () => settings.contactFields(), timezone });
     services = {
       users: new UserService(db),
       audit: new AuditService(db),
       contacts,
-      calls: new CallRecords(db, contacts),
-      tasks: new TaskService(db),
-      settings: new SettingsService(db),
+      calls: new CallRecords(db, contacts, live),
+      tasks: new TaskService(db, { live, timezone }),
+      settings,
+      notes: new NoteService(db),
+      live,
     };
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
@@ -102,6 +116,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     (stopping ??= (async () => {
       log.info(EV.SERVER_STOPPING, { graceMs, liveCalls: calls.live.size });
       const t0 = performance.now();
+      adminHub.stop();
       // stop accepting at once; requests in flight and open sockets go on until they finish (or the grace ends)
       const drained = server.stop(false).then(() => true);
       await calls.drain(graceMs);
@@ -112,7 +127,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, url, readiness, stop, warmed };
+  return { server, app, url, readiness, stop, warmed };
 }
 
 /** WhatsApp's readiness until its worker exists. */
