@@ -2,6 +2,8 @@
  * The CRM API under test: the real application (start() — the same wiring as production) over a fresh data
  * folder, called with `app.request` (no network) as an owner, an admin and two agents.
  */
+import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { startInProcess } from "../support/server.ts";
 
 export type Who = "owner" | "admin" | "agent" | "agent2" | "nobody";
@@ -14,6 +16,8 @@ export interface Harness {
   req(who: Who, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** `req` and the parsed JSON, with the status. */
   json(who: Who, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** A second connection to the server's database, to put rows other parts of the system write (messages, payments). */
+  sql(query: string, ...params: Array<string | number | null>): unknown[];
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     tokens[who] = s.token;
     ids[who] = s.user.id;
   }
+  let db: Database | undefined;
   const req: Harness["req"] = (who, method, path, body, headers = {}) => {
     const h: Record<string, string> = { ...headers };
     if (who !== "nobody") h.authorization = `Bearer ${tokens[who]}`;
@@ -59,6 +64,44 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
-    stop: () => server.stop(),
+    sql(query, ...params) {
+      if (!db) {
+        db = new Database(`${server.dataDir}/agentlocator.db`);
+        db.run("PRAGMA foreign_keys = ON");
+        db.run("PRAGMA busy_timeout = 5000");
+      }
+      return db.query(query).all(...params);
+    },
+    stop: async () => {
+      db?.close();
+      await server.stop();
+    },
   };
+}
+
+/** A table-driven API case (PocketBase's ApiScenario), run with `app.request` as one of the harness's users. */
+export interface AppScenario {
+  name: string;
+  as: Who;
+  method?: string;
+  url: string | (() => string);
+  body?: unknown | (() => unknown);
+  expectedStatus: number;
+  /** Substrings the response body must contain. */
+  expectedContent?: string[];
+  notExpectedContent?: string[];
+}
+
+export function runAppScenarios(h: () => Harness, scenarios: AppScenario[]) {
+  for (const s of scenarios) {
+    test(s.name, async () => {
+      const url = typeof s.url === "function" ? s.url() : s.url;
+      const body = typeof s.body === "function" ? (s.body as () => unknown)() : s.body;
+      const res = await h().req(s.as, s.method ?? "GET", url, body);
+      const text = await res.text();
+      expect({ status: res.status, text }).toMatchObject({ status: s.expectedStatus });
+      for (const needle of s.expectedContent ?? []) expect(text).toContain(needle);
+      for (const needle of s.notExpectedContent ?? []) expect(text).not.toContain(needle);
+    });
+  }
 }

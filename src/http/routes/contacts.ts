@@ -100,12 +100,12 @@ async function uploadedFile(req: Request): Promise<Uint8Array> {
   const type = req.headers.get("content-type") ?? "";
   if (/^multipart\/form-data/i.test(type)) {
     const form = await req.formData().catch(() => {
-      throw new AppError("bad_request", "file: the upload is not a readable multipart form", "file");
+      throw new AppError("bad_request", "file: the upload is not a readable multipart form; nothing was imported", "file");
     });
     const file = form.get("file");
-    if (!(file instanceof Blob)) throw new AppError("validation", "file: send the CSV in a form field named file", "file");
+    if (!(file instanceof Blob)) throw new AppError("validation", "file: send the CSV in a form field named file; nothing was imported", "file");
     return new Uint8Array(await file.arrayBuffer());
   }
-  if (!CSV_TYPES.test(type)) throw new AppError("bad_request", `file: send a CSV file (Content-Type text/csv or a multipart form), not ${type || "no Content-Type"}`, "file");
+  if (!CSV_TYPES.test(type)) throw new AppError("bad_request", `file: send a CSV file (Content-Type text/csv or a multipart form), not ${type || "no Content-Type"}; nothing was imported`, "file");
   return new Uint8Array(await req.arrayBuffer());
 }
