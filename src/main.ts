@@ -33,6 +33,8 @@ export interface Running {
   server: Server<MediaSocketData>;
   /** The HTTP application, for `app.request(…)` in tests (the same one the server runs). */
   app: ReturnType<typeof createApp>;
+  /** The admin app's live-event sockets. */
+  adminHub: AdminHub;
   /** http://host:port the server listens on (loopback form for 0.0.0.0). */
   url: string;
   readiness: Readiness;
@@ -127,7 +129,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, app, url, readiness, stop, warmed };
+  return { server, app, adminHub, url, readiness, stop, warmed };
 }
 
 /** WhatsApp's readiness until its worker exists. */

@@ -16,6 +16,7 @@ import { LIVE, type LiveEvent, type LiveEventType } from "../live-events.ts";
 import { EV, log } from "../log.ts";
 import type { Role } from "../roles.ts";
 import type { AppEnv, HttpDeps } from "./env.ts";
+import { onError } from "./errors.ts";
 import { requireSession } from "./middleware/session.ts";
 
 export const ADMIN_SOCKET_PATH = "/ws/admin";
@@ -135,6 +136,7 @@ const credentialsOf = (req: Request): Record<string, string> => {
 export function adminSocketRoute(deps: HttpDeps, hub: AdminHub) {
   // the same session check as every /api route, run again on each sweep against the stored credentials
   const check = new Hono<AppEnv>().use(requireSession(deps)).get("/", (c) => c.json({ id: c.get("user").id, role: c.get("user").role }));
+  check.onError(onError);
   hub.verify = async (credentials) => {
     const res = await check.request("/", { headers: credentials });
     return res.ok ? ((await res.json()) as Who) : undefined;
