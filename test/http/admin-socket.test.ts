@@ -30,7 +30,7 @@ beforeAll(async () => {
     tokens[who] = s.token;
     userIds[who] = s.user.id;
   }
-});
+}, 30_000); // the call rig, three users and their password hashes take a while on a busy machine
 afterAll(() => rig.stop());
 
 interface Live {
@@ -132,6 +132,20 @@ describe("live events", () => {
     agent.ws.close();
     other.ws.close();
   }, 30_000);
+
+  test("events about no contact: the WhatsApp line's state reaches agents too, anything else only owners and admins", async () => {
+    const owner = await open("owner");
+    const agent = await open("agent");
+    rig.server.adminHub.deliver({ type: "message.status", at: new Date().toISOString(), contactId: null, data: { id: 1 } });
+    rig.server.adminHub.deliver({ type: "whatsapp.state", at: new Date().toISOString(), contactId: null, data: { state: "qr" } });
+    await agent.waitFor((e) => e.type === "whatsapp.state", "whatsapp.state for the agent");
+    await owner.waitFor((e) => e.type === "whatsapp.state", "whatsapp.state for the owner");
+    expect(owner.events.map((e) => e.type)).toEqual(["message.status", "whatsapp.state"]);
+    // messages on one socket arrive in order: had message.status reached the agent, it would be here already
+    expect(agent.events.map((e) => e.type)).toEqual(["whatsapp.state"]);
+    owner.ws.close();
+    agent.ws.close();
+  });
 
   test("a socket whose session ended is closed on the next check (4401); a live one is kept", async () => {
     const owner = await open("owner");

@@ -18,7 +18,7 @@ beforeAll(async () => {
   h.sql("INSERT INTO calls (call_sid, contact_id, status, started_at) VALUES ('CAnobody', NULL, 'failed', ?)", at("2025-03-03T10:00:00Z"));
   h.sql("INSERT INTO calls (call_sid, contact_id, status, started_at, is_test) VALUES ('CAtest', ?, 'completed', ?, 1)", mine, at("2025-03-04T10:00:00Z"));
   h.sql("INSERT INTO call_turns (call_id, role, text, at) SELECT id, 'caller', 'שלום', started_at FROM calls WHERE call_sid = 'CAtheirs'");
-});
+}, 30_000); // the server, four users and their password hashes take a while on a busy machine
 afterAll(() => h.stop());
 
 const sids = async (who: "owner" | "agent" | "agent2", query = "") => ((await h.json(who, "GET", `/api/calls${query}`)).body.calls as Array<{ callSid: string }>).map((c) => c.callSid);

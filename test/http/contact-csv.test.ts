@@ -13,7 +13,7 @@ const FIELDS = [
 beforeAll(async () => {
   h = await startHarness({});
   expect((await h.json("owner", "PUT", "/api/settings/contact-fields", { fields: FIELDS })).status).toBe(200);
-});
+}, 30_000); // the server, four users and their password hashes take a while on a busy machine
 afterAll(() => h.stop());
 
 /** Removes every contact, so each test starts from an empty book. */

@@ -12,7 +12,7 @@ beforeAll(async () => {
   ids.yossi = await make({ name: "Yossi Levi", phone: "052-765-4321", status: "qualified", ownerId: h.ids.agent, tags: ["north"] });
   ids.rina = await make({ name: "Rina", email: "rina@example.org", ownerId: h.ids.agent });
   ids.avi = await make({ name: "Avi", phone: "+14155550100", ownerId: h.ids.agent2, status: "won" });
-});
+}, 30_000); // the server, four users and their password hashes take a while on a busy machine
 afterAll(() => h.stop());
 
 describe("auth and validation", () => {

@@ -5,7 +5,7 @@ import { runAppScenarios, startHarness, type Harness } from "./crm-harness.ts";
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-});
+}, 30_000); // the server, four users and their password hashes take a while on a busy machine
 afterAll(() => h.stop());
 
 const PROFILE = {

@@ -15,7 +15,7 @@ beforeAll(async () => {
   await h.json("owner", "PUT", "/api/settings/business", { name: "Plumbers", timezone: TZ });
   mine = (await h.json("owner", "POST", "/api/contacts", { name: "Mine", phone: "0501000001", ownerId: h.ids.agent })).body.id;
   theirs = (await h.json("owner", "POST", "/api/contacts", { name: "Theirs", phone: "0501000002", ownerId: h.ids.agent2 })).body.id;
-});
+}, 30_000); // the server, four users and their password hashes take a while on a busy machine
 afterAll(() => h.stop());
 
 const titles = async (who: "owner" | "agent" | "agent2", query: string) => ((await h.json(who, "GET", `/api/tasks?${query}`)).body.items as Array<{ title: string }>).map((t) => t.title);
