@@ -4,7 +4,7 @@
  * payments), plus tasks assigned to them. Services answer "not found" for anything outside the scope, so an
  * agent cannot even learn that a record exists.
  */
-import { eq, inArray, or, type SQL, type SQLWrapper } from "drizzle-orm";
+import { eq, inArray, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { contacts } from "../db/schema.ts";
 import type { Role } from "../roles.ts";
@@ -25,9 +25,4 @@ export function contactsInScope(s: Scope): SQL | undefined {
 export function ownedByScope(db: Db, column: SQLWrapper & Parameters<typeof inArray>[0], s: Scope): SQL | undefined {
   if (seesEverything(s)) return undefined;
   return inArray(column, db.select({ id: contacts.id }).from(contacts).where(eq(contacts.ownerId, s.userId)));
-}
-
-/** `a OR b`, where an undefined side means "no limit". */
-export function either(a: SQL | undefined, b: SQL | undefined): SQL | undefined {
-  return a && b ? or(a, b) : undefined;
 }

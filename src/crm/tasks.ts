@@ -102,7 +102,7 @@ export class TaskService {
       .values({ kind: "callback", contactId: input.contactId, callId: input.callId, title: input.title, dueText: input.dueText, dueAt, notes: input.notes, assigneeId })
       .returning()
       .get();
-    this.published(task.id);
+    this.announce(task.id);
     return task;
   }
 
@@ -114,7 +114,7 @@ export class TaskService {
       .values({ kind: input.kind, title: input.title, dueAt: input.dueAt ?? null, contactId: input.contactId ?? null, assigneeId, notes: input.notes ?? null, createdById: actor.userId })
       .returning()
       .get();
-    return this.published(row.id);
+    return this.announce(row.id);
   }
 
   update(taskId: number, patch: z.infer<typeof taskPatchSchema>, actor: Scope): TaskView {
@@ -211,7 +211,8 @@ export class TaskService {
     return assigneeId;
   }
 
-  private published(taskId: number): TaskView {
+  /** The new task as the API shows it, published as task.created. */
+  private announce(taskId: number): TaskView {
     const view = this.select().where(eq(tasks.id, taskId)).get()!;
     this.live.publish(LIVE.TASK_CREATED, { ...view }, view.contactId);
     return view;

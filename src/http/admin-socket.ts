@@ -6,6 +6,7 @@
  * assigned to them (decided per event, so a contact reassigned a moment ago is followed at once) and the
  * WhatsApp line's state. Every 30 s each socket is pinged and its session checked again: a signed-out,
  * expired, deactivated or re-roled user's socket is closed (4401), and the browser reconnects with a fresh one.
+ * One user holds at most MAX_SOCKETS_PER_USER sockets at once (more upgrades answer 429).
  *
  * A client may send `{"type":"ping"}` and gets `{"type":"pong"}` (browsers cannot send WebSocket pings).
  */
@@ -35,6 +36,8 @@ const userTopic = (id: number) => `live:user:${id}`;
 /** Events about no contact that agents receive too. */
 const FOR_AGENTS = new Set<LiveEventType>([LIVE.WHATSAPP_STATE]);
 const KEEPALIVE_MS = 30_000;
+/** Open sockets one user may hold (browser tabs); the next upgrade answers 429. */
+export const MAX_SOCKETS_PER_USER = 20;
 /** Close code: the session behind the socket is no longer valid (sign in again / reconnect). */
 export const SESSION_ENDED = 4401;
 
@@ -43,6 +46,8 @@ type Who = { id: number; role: Role };
 export class AdminHub {
   private server?: Server<unknown>;
   private sockets = new Set<ServerWebSocket<AdminSocketData>>();
+  /** Sockets per user, counted from the upgrade (before `open`) so a burst of upgrades cannot pass the limit. */
+  private perUser = new Map<number, number>();
   private timer?: ReturnType<typeof setInterval>;
   /** Checks a socket's credentials again (set by the route, which knows how sessions are checked). */
   verify: (credentials: Record<string, string>) => Promise<Who | undefined> = async () => undefined;
@@ -62,6 +67,20 @@ export class AdminHub {
 
   get connected(): number {
     return this.sockets.size;
+  }
+
+  /** Takes one of the user's socket places; false when they hold the most already. */
+  reserve(userId: number): boolean {
+    const n = this.perUser.get(userId) ?? 0;
+    if (n >= MAX_SOCKETS_PER_USER) return false;
+    this.perUser.set(userId, n + 1);
+    return true;
+  }
+
+  release(userId: number): void {
+    const n = (this.perUser.get(userId) ?? 1) - 1;
+    if (n > 0) this.perUser.set(userId, n);
+    else this.perUser.delete(userId);
   }
 
   /** Sends an event to everyone entitled to it. */
@@ -89,6 +108,7 @@ export class AdminHub {
     },
     close: (ws) => {
       this.sockets.delete(ws);
+      this.release(ws.data.userId);
     },
   };
 
@@ -150,7 +170,9 @@ export function adminSocketRoute(deps: HttpDeps, hub: AdminHub) {
     const server = c.env?.server;
     const user = c.get("user");
     const data: AdminSocketData = { kind: "admin", userId: user.id, role: user.role, credentials: credentialsOf(c.req.raw) };
+    if (!hub.reserve(user.id)) throw new AppError("rate_limited", `at most ${MAX_SOCKETS_PER_USER} live-update sockets per user; close a tab`);
     if (server?.upgrade(c.req.raw, { data })) return new Response(null);
+    hub.release(user.id);
     return c.json({ error: { code: "bad_request", message: "this endpoint takes a WebSocket upgrade" } }, 426, { Upgrade: "websocket" });
   });
 }

@@ -5,7 +5,7 @@
  * next call hears.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SESSION_ENDED } from "../../src/http/admin-socket.ts";
+import { MAX_SOCKETS_PER_USER, SESSION_ENDED } from "../../src/http/admin-socket.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
@@ -70,6 +70,22 @@ describe("the upgrade", () => {
     expect((await get({ ...upgrade, cookie: `al_session=${tokens.owner}` })).status).toBe(403);
     expect((await get({ cookie: `al_session=${tokens.owner}`, origin: rig.server.url })).status).toBe(426);
     await expect(open("owner", { origin: "https://evil.example" })).rejects.toThrow("socket refused");
+  });
+
+  test(`one user holds at most ${MAX_SOCKETS_PER_USER} sockets, also when they all open at once; a closed one frees its place`, async () => {
+    const opened = await Promise.allSettled(Array.from({ length: MAX_SOCKETS_PER_USER + 3 }, () => open("agent")));
+    const ok = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(ok).toHaveLength(MAX_SOCKETS_PER_USER);
+    const refused = await get({ ...upgrade, cookie: `al_session=${tokens.agent}`, origin: rig.server.url });
+    expect(refused.status).toBe(429);
+    // another user is not affected
+    const owner = await open("owner");
+    ok[0]!.ws.close();
+    await until(() => ok[0]!.closed !== undefined, 3000, "closed");
+    await until(() => rig.server.adminHub.connected === MAX_SOCKETS_PER_USER, 3000, "the server saw the close");
+    const again = await open("agent");
+    for (const l of [...ok, again, owner]) l.ws.close();
+    await until(() => rig.server.adminHub.connected === 0, 3000, "all closed");
   });
 
   test("a ping message gets a pong", async () => {
