@@ -14,11 +14,13 @@ import { AuditService } from "./crm/audit.ts";
 import { buildPayments } from "./compose/payments.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
+import { NoteService } from "./crm/notes.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
 import { migrate, openDatabase, type Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
+import { AdminHub } from "./http/admin-socket.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
 import { liveFeed } from "./live-events.ts";
@@ -30,6 +32,10 @@ import { versionInfo } from "./version.ts";
 
 export interface Running {
   server: Server<MediaSocketData>;
+  /** The HTTP application, for `app.request(…)` in tests (the same one the server runs). */
+  app: ReturnType<typeof createApp>;
+  /** The admin app's live-event sockets. */
+  adminHub: AdminHub;
   /** http://host:port the server listens on (loopback form for 0.0.0.0). */
   url: string;
   readiness: Readiness;
@@ -48,10 +54,12 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
   const tokens = new Tokens(secret);
-  const live = liveFeed(() => {});
 
   let db: Db | undefined;
   let services: Services | undefined;
+  // the one live-event feed: services publish as they write, the admin sockets deliver (an agent gets their own contacts')
+  const adminHub = new AdminHub((contactId) => services?.contacts.ownerOf(contactId));
+  const live = liveFeed((event) => adminHub.deliver(event));
   const providers = buildProviders(config, readiness);
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
@@ -61,6 +69,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     tokens,
     loginLimiter: new FailureLimiter(5, 60_000),
     streamToken: calls.streamToken,
+    adminHub,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
@@ -69,7 +78,8 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
 
   const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
   const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
-  const server = serve({ port: config.port, hostname: config.host, app, websocket }, early);
+  const server = serve({ port: config.port, hostname: config.host, app, websocket, adminSocket: adminHub.handler }, early);
+  adminHub.attach(server as Server<unknown>);
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
@@ -77,16 +87,19 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    const contacts = new ContactService(db);
     const audit = new AuditService(db);
     const settings = new SettingsService(db);
+    const timezone = () => settings.timezone();
+    const contacts = new ContactService(db, { live, fieldDefinitions: () => settings.contactFields(), timezone });
     services = {
       users: new UserService(db),
       audit,
       contacts,
-      calls: new CallRecords(db, contacts),
-      tasks: new TaskService(db),
+      calls: new CallRecords(db, contacts, live),
+      tasks: new TaskService(db, { live, timezone }),
       settings,
+      notes: new NoteService(db),
+      live,
       payments: buildPayments(config, { db, audit, contacts, businessName: () => settings.business().name || undefined }, live),
     };
     readiness.set("db", "ok");
@@ -108,6 +121,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     (stopping ??= (async () => {
       log.info(EV.SERVER_STOPPING, { graceMs, liveCalls: calls.live.size });
       const t0 = performance.now();
+      adminHub.stop();
       // stop accepting at once; requests in flight and open sockets go on until they finish (or the grace ends)
       const drained = server.stop(false).then(() => true);
       await calls.drain(graceMs);
@@ -118,7 +132,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, url, readiness, stop, warmed };
+  return { server, app, adminHub, url, readiness, stop, warmed };
 }
 
 /** WhatsApp's readiness until its worker exists. */

@@ -2,11 +2,13 @@
  * Calls in the CRM: created when Twilio rings the webhook, then kept up to date by the call as it happens
  * (implements call/'s CallObserver), and read back for the admin API.
  */
-import { and, asc, count, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lte, max, type SQL } from "drizzle-orm";
 import type { CallObserver, CallMode, TurnRecord } from "../call/observer.ts";
 import type { Db } from "../db/client.ts";
 import { callEvents, calls, callTurns } from "../db/schema.ts";
+import { LIVE, silentFeed, type LiveFeed } from "../live-events.ts";
 import type { ContactService } from "./contacts.ts";
+import { ownedByScope, seesEverything, type Scope } from "./scope.ts";
 
 const GENERIC_ENDINGS = new Set(["hung_up", "caller_hung_up", "abandoned", "server_shutdown"]);
 
@@ -17,6 +19,12 @@ export interface CallFilter {
   to?: Date;
   contactId?: number;
   outcome?: string;
+  /** Only test calls (true) or only real ones (false). */
+  isTest?: boolean;
+  /** Only the calls of contacts this scope may see (an agent's own). */
+  scope?: Scope;
+  /** Only calls with an id up to this one (a stable snapshot while new calls arrive). */
+  upToId?: number;
   page: number;
   limit: number;
 }
@@ -25,6 +33,8 @@ export class CallRecords implements CallObserver {
   constructor(
     private db: Db,
     private contacts: ContactService,
+    /** Where call.started / call.turn / call.ended are published for the admin app. */
+    private live: LiveFeed = silentFeed,
   ) {}
 
   bySid(callSid: string): CallRow | undefined {
@@ -36,6 +46,7 @@ export class CallRecords implements CallObserver {
     const existing = this.bySid(callSid);
     if (existing) return existing;
     const contact = info.from ? this.contacts.findOrCreateByPhone(info.from, "phone") : undefined;
+    if (contact) this.contacts.touch(contact.id);
     return this.db
       .insert(calls)
       .values({ callSid, fromNumber: info.from, toNumber: info.to, direction: info.direction ?? "inbound", contactId: contact?.id })
@@ -54,12 +65,14 @@ export class CallRecords implements CallObserver {
     // a call with no caller id still gets a contact so the lead is kept
     const contact = this.contacts.findOrCreateByPhone(row?.fromNumber ?? `unknown:${callSid}`, "phone");
     this.db.update(calls).set({ contactId: contact.id }).where(eq(calls.callSid, callSid)).run();
+    this.contacts.touch(contact.id);
     return contact.id;
   }
 
   started(callSid: string, info: { streamSid: string; mode: CallMode; from?: string; to?: string }): void {
     const row = this.bySid(callSid) ?? this.ringing(callSid, { from: info.from, to: info.to });
     this.db.update(calls).set({ status: "in-progress", mode: info.mode, streamSid: info.streamSid, answeredAt: new Date() }).where(eq(calls.id, row.id)).run();
+    this.live.publish(LIVE.CALL_STARTED, { callSid, mode: info.mode, fromNumber: row.fromNumber ?? info.from ?? null, isTest: row.isTest, contactId: row.contactId }, row.contactId);
   }
 
   turn(callSid: string, t: TurnRecord): void {
@@ -67,6 +80,8 @@ export class CallRecords implements CallObserver {
       .insert(callTurns)
       .values({ callId: this.idOf(callSid), role: t.role, text: t.text, at: t.at, interrupted: t.interrupted ?? false, heardMs: t.heardMs, latencyMs: t.latencyMs })
       .run();
+    const contactId = this.bySid(callSid)?.contactId ?? null;
+    this.live.publish(LIVE.CALL_TURN, { callSid, role: t.role, text: t.text, at: t.at.toISOString(), interrupted: t.interrupted ?? false, heardMs: t.heardMs ?? null, latencyMs: t.latencyMs ?? null }, contactId);
   }
 
   event(callSid: string, event: string, value?: number, data?: unknown): void {
@@ -91,7 +106,7 @@ export class CallRecords implements CallObserver {
     if (!row) return;
     const endedAt = new Date();
     const from = row.answeredAt ?? row.startedAt;
-    this.db
+    const saved = this.db
       .update(calls)
       .set({
         status: info.status ?? "completed",
@@ -101,7 +116,9 @@ export class CallRecords implements CallObserver {
         durationS: Math.max(0, Math.round((endedAt.getTime() - from.getTime()) / 1000)),
       })
       .where(eq(calls.id, row.id))
-      .run();
+      .returning()
+      .get();
+    this.live.publish(LIVE.CALL_ENDED, { callSid, outcome: saved?.outcome ?? info.outcome, status: saved?.status ?? null, durationS: saved?.durationS ?? null }, row.contactId);
   }
 
   list(f: CallFilter): { calls: CallRow[]; total: number; page: number; limit: number } {
@@ -110,6 +127,10 @@ export class CallRecords implements CallObserver {
     if (f.to) where.push(lte(calls.startedAt, f.to));
     if (f.contactId) where.push(eq(calls.contactId, f.contactId));
     if (f.outcome) where.push(eq(calls.outcome, f.outcome));
+    if (f.isTest !== undefined) where.push(eq(calls.isTest, f.isTest));
+    const scoped = f.scope && ownedByScope(this.db, calls.contactId, f.scope);
+    if (scoped) where.push(scoped);
+    if (f.upToId !== undefined) where.push(lte(calls.id, f.upToId));
     const cond = where.length ? and(...where) : undefined;
     const rows = this.db
       .select()
@@ -129,5 +150,21 @@ export class CallRecords implements CallObserver {
     const turns = this.db.select().from(callTurns).where(eq(callTurns.callId, call.id)).orderBy(asc(callTurns.at), asc(callTurns.id)).all();
     const events = this.db.select().from(callEvents).where(eq(callEvents.callId, call.id)).orderBy(asc(callEvents.id)).all();
     return { call, turns, events };
+  }
+
+  /** Whether `scope` may see this call: owners and admins all, an agent those of their own contacts. */
+  visibleTo(call: CallRow, scope: Scope): boolean {
+    return seesEverything(scope) || (call.contactId !== null && this.contacts.ownerOf(call.contactId) === scope.userId);
+  }
+
+  /** Calls matching `f` (paging ignored), newest first, `batch` rows at a time — for the CSV export. */
+  *each(f: Omit<CallFilter, "page" | "limit">, batch = 500): Generator<CallRow> {
+    // calls that arrive during the export are left out, so the pages below do not shift
+    const upToId = this.db.select({ id: max(calls.id) }).from(calls).get()?.id ?? 0;
+    for (let page = 1; ; page++) {
+      const rows = this.list({ ...f, upToId, page, limit: batch }).calls;
+      yield* rows;
+      if (rows.length < batch) return;
+    }
   }
 }

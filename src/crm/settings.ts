@@ -1,11 +1,19 @@
 /**
  * Business settings: what the agent says and knows (name, greeting, hours, services, FAQ, language, phrase hints
- * for speech recognition). Stored as JSON under the key "business"; missing fields take defaults.
+ * for speech recognition, voice, end-of-utterance silence, transfer number, time zone), and the definitions of the
+ * contacts' custom fields. Each is stored as JSON under its own key ("business", "contactFields"); missing fields
+ * take defaults. Reads are cached in memory and a save replaces the cache, so the next call uses the new values.
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { settings } from "../db/schema.ts";
+import { fieldDefinitionsSchema, type FieldDefinition } from "./contact-fields.ts";
+import { normalizePhone } from "./phone.ts";
+import { isTimeZone } from "./time-zone.ts";
+
+/** An optional setting sent as "" or null means "unset" (the form's empty input), not an invalid value. */
+const unsetWhenEmpty = (v: unknown) => (v === "" || v === null ? undefined : v);
 
 export const businessSettingsSchema = z.object({
   name: z.string().trim().max(120).default(""),
@@ -14,44 +22,86 @@ export const businessSettingsSchema = z.object({
   hours: z.string().trim().max(1000).default(""),
   services: z.string().trim().max(4000).default(""),
   faq: z.string().trim().max(8000).default(""),
-  language: z.enum(["he-IL", "en-US"]).optional(),
+  language: z.preprocess(unsetWhenEmpty, z.enum(["he-IL", "en-US"]).optional()),
   /** Words the recognizer should expect (product names, neighbourhoods). */
   phraseHints: z.array(z.string().trim().min(1).max(100)).max(500).default([]),
   /** Google voice for the agent; unset → TTS_VOICE. */
-  ttsVoice: z
-    .string()
-    .regex(/^[a-z]{2,3}-[A-Z]{2}-[\w-]+$/, "must be a Google voice name such as he-IL-Wavenet-A")
-    .optional(),
+  ttsVoice: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .regex(/^[a-z]{2,3}-[A-Z]{2}-[\w-]+$/, "must be a Google voice name such as he-IL-Wavenet-A")
+      .optional(),
+  ),
   /** End-of-utterance silence (ms, 300–600); unset → EOU_SILENCE_MS. */
-  eouSilenceMs: z.number().int().min(300).max(600).optional(),
-  /** E.164 number callers are transferred to; unset → TRANSFER_NUMBER. */
-  transferNumber: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +972501234567")
-    .optional(),
+  eouSilenceMs: z.preprocess(unsetWhenEmpty, z.number().int().min(300).max(600).optional()),
+  /** E.164 number callers are transferred to (any written form is normalised); unset → TRANSFER_NUMBER. */
+  transferNumber: z.preprocess(
+    (v) => {
+      const u = unsetWhenEmpty(v);
+      return typeof u === "string" ? (normalizePhone(u) ?? u) : u;
+    },
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +972501234567")
+      .optional(),
+  ),
+  /** IANA time zone of the business (e.g. Asia/Jerusalem): "today" for tasks, callback times, CSV dates. Unset → the server's. */
+  timezone: z.preprocess(unsetWhenEmpty, z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Jerusalem").optional()),
 });
 export type BusinessSettings = z.infer<typeof businessSettingsSchema>;
 
+/** The server's own time zone, used when the business has not set one. */
+export const SERVER_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
 export class SettingsService {
   private cached?: BusinessSettings;
+  private cachedFields?: FieldDefinition[];
   constructor(private db: Db) {}
 
   business(): BusinessSettings {
     if (this.cached) return this.cached;
-    const row = this.db.select().from(settings).where(eq(settings.key, "business")).get();
-    const parsed = businessSettingsSchema.safeParse(row?.value ?? {});
+    const parsed = businessSettingsSchema.safeParse(this.read("business") ?? {});
     this.cached = parsed.success ? parsed.data : businessSettingsSchema.parse({});
     return this.cached;
   }
 
   saveBusiness(input: BusinessSettings): BusinessSettings {
     const value = businessSettingsSchema.parse(input);
-    this.db
-      .insert(settings)
-      .values({ key: "business", value })
-      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: new Date() } })
-      .run();
+    this.write("business", value);
     this.cached = value;
     return value;
+  }
+
+  /** The business's time zone (IANA name). */
+  timezone(): string {
+    return this.business().timezone ?? SERVER_TIME_ZONE;
+  }
+
+  /** Definitions of the contacts' custom fields, in display order. */
+  contactFields(): FieldDefinition[] {
+    if (this.cachedFields) return this.cachedFields;
+    const parsed = fieldDefinitionsSchema.safeParse(this.read("contactFields") ?? []);
+    this.cachedFields = parsed.success ? parsed.data : [];
+    return this.cachedFields;
+  }
+
+  saveContactFields(input: FieldDefinition[]): FieldDefinition[] {
+    const value = fieldDefinitionsSchema.parse(input);
+    this.write("contactFields", value);
+    this.cachedFields = value;
+    return value;
+  }
+
+  private read(key: string): unknown {
+    return this.db.select().from(settings).where(eq(settings.key, key)).get()?.value;
+  }
+
+  private write(key: string, value: unknown): void {
+    this.db
+      .insert(settings)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: new Date() } })
+      .run();
   }
 }

@@ -12,7 +12,11 @@ import { notFound, onError } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { requireSession } from "./middleware/session.ts";
 import { authRoutes } from "./routes/auth.ts";
-import { callRoutes } from "./routes/calls.ts";
+import { adminSocketRoute, ADMIN_SOCKET_PATH } from "./admin-socket.ts";
+import { callExportRoutes, callRoutes } from "./routes/calls.ts";
+import { contactRoutes } from "./routes/contacts.ts";
+import { noteRoutes } from "./routes/notes.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -41,11 +45,16 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   app.route("/webhook", twilioWebhookRoutes(deps));
   // provider webhooks, buyers' return pages and the retired Stripe routes: no session (registered before the guard)
   app.route("/api/crm/payments", paymentPublicRoutes(deps));
+  app.route(ADMIN_SOCKET_PATH, adminSocketRoute(deps, deps.adminHub));
 
   const api = new Hono<AppEnv>();
   api.use(requireSession(deps));
   api.route("/users", userRoutes(deps));
   api.route("/calls", callRoutes(deps));
+  api.route("/", callExportRoutes(deps));
+  api.route("/contacts/:id{[0-9]+}/notes", noteRoutes(deps));
+  api.route("/", contactRoutes(deps));
+  api.route("/tasks", taskRoutes(deps));
   api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
   api.route("/crm/payments", paymentRoutes(deps));
   app.route("/api", api);

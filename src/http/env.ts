@@ -7,11 +7,14 @@ import type { AuditService } from "../crm/audit.ts";
 import type { CallRecords } from "../crm/call-records.ts";
 import type { ContactService } from "../crm/contacts.ts";
 import type { PaymentService } from "../payments/service.ts";
+import type { NoteService } from "../crm/notes.ts";
 import type { SettingsService } from "../crm/settings.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
+import type { LiveFeed } from "../live-events.ts";
 import type { Readiness } from "../readiness.ts";
 import type { VersionInfo } from "../version.ts";
+import type { AdminHub } from "./admin-socket.ts";
 
 export interface Services {
   users: UserService;
@@ -21,6 +24,9 @@ export interface Services {
   tasks: TaskService;
   settings: SettingsService;
   payments: PaymentService;
+  notes: NoteService;
+  /** The one live-event feed (/ws/admin); services publish through it as they write. */
+  live: LiveFeed;
 }
 
 export interface HttpDeps {
@@ -31,6 +37,8 @@ export interface HttpDeps {
   loginLimiter: FailureLimiter;
   /** A media-stream token for a CallSid (see auth/stream-token.ts). */
   streamToken: (callSid: string) => string;
+  /** Live events to the admin app's sockets (GET /ws/admin). */
+  adminHub: AdminHub;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
   services: () => Services;
 }

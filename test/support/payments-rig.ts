@@ -11,6 +11,8 @@ import { buildPayments } from "../../src/compose/payments.ts";
 import { loadConfig } from "../../src/config.ts";
 import { AuditService } from "../../src/crm/audit.ts";
 import { CallRecords } from "../../src/crm/call-records.ts";
+import { NoteService } from "../../src/crm/notes.ts";
+import { AdminHub } from "../../src/http/admin-socket.ts";
 import { ContactService } from "../../src/crm/contacts.ts";
 import { SettingsService } from "../../src/crm/settings.ts";
 import { TaskService } from "../../src/crm/tasks.ts";
@@ -49,6 +51,7 @@ export async function startPaymentsRig(env: Record<string, string> = {}, opts: {
   const db = openDatabase(join(dir, "agentlocator.db"));
   migrate(db);
   const live: LiveEvent[] = [];
+  const feed = liveFeed((e) => live.push(e));
   const logs: Array<Record<string, unknown>> = [];
   configureLog({ format: "json", level: "debug", write: (line) => logs.push(JSON.parse(line)) });
   const clock = { now: Date.now() };
@@ -60,13 +63,15 @@ export async function startPaymentsRig(env: Record<string, string> = {}, opts: {
     users,
     audit,
     contacts,
-    calls: new CallRecords(db, contacts),
-    tasks: new TaskService(db),
+    calls: new CallRecords(db, contacts, feed),
+    tasks: new TaskService(db, { live: feed }),
     settings,
+    notes: new NoteService(db),
+    live: feed,
     payments: buildPayments(
       config,
       { db, audit, contacts, businessName: () => settings.business().name || undefined },
-      liveFeed((e) => live.push(e)),
+      feed,
       { timeoutMs: opts.timeoutMs ?? 1500, now: () => clock.now },
     ),
   };
@@ -78,6 +83,7 @@ export async function startPaymentsRig(env: Record<string, string> = {}, opts: {
     tokens,
     loginLimiter: new FailureLimiter(5, 60_000),
     streamToken: () => "",
+    adminHub: new AdminHub(() => undefined),
     services: () => services,
   });
   const server: Server<unknown> = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req, srv) => app.fetch(req, { server: srv }) });
