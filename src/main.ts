@@ -4,8 +4,10 @@
  * providers (Google, LLM, Baileys) start on first use — so /healthz answers from the first moment.
  */
 import type { Server } from "bun";
-import { FailureLimiter } from "./auth/rate-limit.ts";
+import { availableParallelism } from "node:os";
+import { LoginGuard } from "./auth/login-guard.ts";
 import { resolveJwtSecret } from "./auth/jwt-secret.ts";
+import { Semaphore } from "./auth/semaphore.ts";
 import { Tokens } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
 import { buildCalls } from "./compose/calls.ts";
@@ -13,10 +15,12 @@ import { buildProviders } from "./compose/providers.ts";
 import { AuditService } from "./crm/audit.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
+import { SessionService } from "./crm/sessions.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
-import { migrate, openDatabase, type Db } from "./db/client.ts";
+import { ensurePrivateDir, migrate, openDatabase, type Db } from "./db/client.ts";
+import type { EarlyServer } from "./early-server.ts";
 import { AppError } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
@@ -39,9 +43,16 @@ export interface Running {
 
 export const STOP_GRACE_MS = 10_000;
 
-/** Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. */
-export async function start(config: Readonly<Config>, early?: Server<MediaSocketData>): Promise<Running> {
+/**
+ * Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. The
+ * application is handed the port only once the database is migrated and the ADMIN_EMAIL owner exists, so no request
+ * is ever answered by a half-started server (requests that arrive earlier wait in the early server).
+ */
+export async function start(config: Readonly<Config>, early?: EarlyServer): Promise<Running> {
+  // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
+  process.umask(0o077);
   configureLog({ format: config.logFormat, level: config.logLevel });
+  ensurePrivateDir(config.dataDir);
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
@@ -56,7 +67,8 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     readiness,
     version: versionInfo(config.deployId),
     tokens,
-    loginLimiter: new FailureLimiter(5, 60_000),
+    loginGuard: new LoginGuard(),
+    passwordGate: passwordGate(),
     streamToken: calls.streamToken,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
@@ -64,27 +76,16 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     },
   };
 
-  const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
-  const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
-  const server = serve({ port: config.port, hostname: config.host, app, websocket }, early);
-  readiness.set("ws", "ok");
-  const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
-  log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
-
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    const contacts = new ContactService(db);
-    services = {
-      users: new UserService(db),
-      audit: new AuditService(db),
-      contacts,
-      calls: new CallRecords(db, contacts),
-      tasks: new TaskService(db),
-      settings: new SettingsService(db),
-    };
+    services = createServices(db);
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
+    // a crash (SIGKILL, power loss) leaves calls "in-progress" forever: close them as interrupted
+    const interrupted = services.calls.closeInterrupted();
+    if (interrupted.length) log.warn(EV.CALLS_INTERRUPTED, { value: interrupted.length, callSids: interrupted.slice(0, 20) });
+    services.sessions.prune();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     readiness.set("db", "err", reason);
@@ -92,8 +93,22 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   }
 
   reportWhatsapp(config, readiness);
-  if (services)
-    await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the first admin: ${err instanceof Error ? err.message : String(err)}` }));
+  // before the port is handed over: a login in the first milliseconds must find the ADMIN_EMAIL owner
+  if (services) await ensureEnvOwner(config, services).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the ADMIN_EMAIL owner: ${err instanceof Error ? err.message : String(err)}` }));
+
+  const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
+  const websocket = mediaWebSocketHandler(() => ({
+    ...calls.mediaDeps(config.wsPingIntervalMs),
+    startTimeoutMs: config.wsStartTimeoutMs,
+    mediaTimeoutMs: config.wsMediaTimeoutMs,
+    // one stream per call: not while it streams, not after (a replayed token would reset its record and recording)
+    acceptsStream: (callSid: string) => !calls.live.has(callSid) && !streamedBefore(services, callSid),
+  }));
+  const server = serve({ port: config.port, hostname: config.host, app, websocket }, early);
+  readiness.set("ws", "ok");
+  const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
+  if (services) await printSetupLink(services, tokens, config.publicBaseUrl ?? url);
   // after listening: load the Google clients and put the greeting in the cache, in the background
   const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
 
@@ -115,19 +130,50 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   return { server, url, readiness, stop, warmed };
 }
 
+/** The database-backed services — one place, so tests build exactly what the server runs. */
+export function createServices(db: Db): Services {
+  const contacts = new ContactService(db);
+  return {
+    users: new UserService(db),
+    sessions: new SessionService(db),
+    audit: new AuditService(db),
+    contacts,
+    calls: new CallRecords(db, contacts),
+    tasks: new TaskService(db),
+    settings: new SettingsService(db),
+  };
+}
+
+/** argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429. */
+export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000);
+
+/** The CRM says this call already had its stream; with the CRM down, the live registry alone decides. */
+function streamedBefore(services: Services | undefined, callSid: string): boolean {
+  try {
+    return services?.calls.hasStreamed(callSid) ?? false;
+  } catch (err) {
+    log.error(EV.CALL_RECORD_FAILED, { callSid, err });
+    return false;
+  }
+}
+
 /** WhatsApp's readiness until its worker exists. */
 function reportWhatsapp(config: Readonly<Config>, readiness: Readiness) {
   if (config.whatsappEnabled) readiness.set("whatsapp", "err", "WHATSAPP_ENABLED=true, but this build has no WhatsApp worker yet");
   else readiness.set("whatsapp", "ok", "disabled (WHATSAPP_ENABLED=false)");
 }
 
-/** ADMIN_EMAIL/ADMIN_PASSWORD create the first admin; with no user at all, print a one-time setup link. */
-async function bootstrapAdmin(config: Readonly<Config>, services: Services, tokens: Tokens, baseUrl: string) {
+/** ADMIN_EMAIL/ADMIN_PASSWORD create the first owner when no such user exists. */
+async function ensureEnvOwner(config: Readonly<Config>, services: Services) {
   if (config.admin && !services.users.byEmail(config.admin.email)) {
     const user = await services.users.create({ email: config.admin.email, password: config.admin.password, role: "owner" });
     services.audit.record("admin.create", { actorId: user.id, details: { via: "env" } });
     log.info(EV.ADMIN_CREATED, { userId: user.id, via: "ADMIN_EMAIL" });
   }
+}
+
+/** With no user at all, print a one-time setup link for the first owner. */
+async function printSetupLink(services: Services, tokens: Tokens, baseUrl: string) {
   if (services.users.count() === 0) {
     const link = `${baseUrl}/app/setup?token=${await tokens.setup()}`;
     log.info(EV.SETUP_LINK, { url: link, expiresInMin: 30, hint: "open this link to create the first admin" });

@@ -9,7 +9,7 @@ export function resolveJwtSecret(fromEnv: string | undefined, dataDir: string): 
     const kept = readFileSync(file, "utf8").trim();
     if (kept.length >= 32) return { secret: kept, generated: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // 48 random bytes → 64 base64url characters; HS256 wants at least 32 bytes of key.
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });

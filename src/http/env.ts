@@ -1,11 +1,13 @@
 /** What the HTTP layer is given (by main.ts) and the Hono environment type every route shares. */
 import type { Server } from "bun";
-import type { FailureLimiter } from "../auth/rate-limit.ts";
+import type { LoginGuard } from "../auth/login-guard.ts";
+import type { Semaphore } from "../auth/semaphore.ts";
 import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
 import type { CallRecords } from "../crm/call-records.ts";
 import type { ContactService } from "../crm/contacts.ts";
+import type { SessionService } from "../crm/sessions.ts";
 import type { SettingsService } from "../crm/settings.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
@@ -14,6 +16,7 @@ import type { VersionInfo } from "../version.ts";
 
 export interface Services {
   users: UserService;
+  sessions: SessionService;
   audit: AuditService;
   contacts: ContactService;
   calls: CallRecords;
@@ -26,7 +29,10 @@ export interface HttpDeps {
   readiness: Readiness;
   version: VersionInfo;
   tokens: Tokens;
-  loginLimiter: FailureLimiter;
+  /** Password-guessing limits per address and per account (counted before the password is checked). */
+  loginGuard: LoginGuard;
+  /** At most a few argon2 hashes/verifications at once (64 MiB each); a short queue, then 429. */
+  passwordGate: Semaphore;
   /** A media-stream token for a CallSid (see auth/stream-token.ts). */
   streamToken: (callSid: string) => string;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
@@ -35,5 +41,11 @@ export interface HttpDeps {
 
 export type AppEnv = {
   Bindings: { server?: Server<unknown> };
-  Variables: { requestId: string; user: PublicUser; deps: HttpDeps };
+  Variables: {
+    requestId: string;
+    user: PublicUser;
+    /** The server-side session (token `jti`) this request is signed in with. */
+    sessionId: string;
+    deps: HttpDeps;
+  };
 };

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   not_configured: 501,
   gone: 410,
@@ -40,7 +41,12 @@ export function onError(err: Error, c: Context): Response {
   return c.json(errorBody("internal", "internal server error"), 500);
 }
 
+const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head><body><h1>404 Not Found</h1><p>There is nothing here. The admin app is at <a href="/app">/app</a>.</p></body></html>`;
+
+/** Unknown routes: JSON under /api (and for clients that ask for JSON), a small HTML page elsewhere. */
 export function notFound(c: Context): Response {
-  if (c.req.path.startsWith("/api/")) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
-  return c.text("not found", 404);
+  const path = c.req.path.slice(0, 200);
+  if (c.req.path.startsWith("/api/") || c.req.path === "/api" || /application\/json/.test(c.req.header("accept") ?? ""))
+    return c.json(errorBody("not_found", `no route ${c.req.method} ${path}`), 404);
+  return c.html(NOT_FOUND_PAGE, 404);
 }
