@@ -68,7 +68,6 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
     version: versionInfo(config.deployId),
     tokens,
     loginGuard: new LoginGuard(),
-    passwordGate: passwordGate(),
     streamToken: calls.streamToken,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
@@ -79,7 +78,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    services = createServices(db);
+    services = createServices(db, passwordGate());
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
     // a crash (SIGKILL, power loss) leaves calls "in-progress" forever: close them as interrupted
@@ -131,10 +130,10 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
 }
 
 /** The database-backed services — one place, so tests build exactly what the server runs. */
-export function createServices(db: Db): Services {
+export function createServices(db: Db, gate: Semaphore): Services {
   const contacts = new ContactService(db);
   return {
-    users: new UserService(db),
+    users: new UserService(db, (work) => gate.run(work)),
     sessions: new SessionService(db),
     audit: new AuditService(db),
     contacts,

@@ -3,6 +3,8 @@
  * role, deactivate. Passwords are hashed with Bun.password (argon2id). A user without a usable password (invited,
  * or reset) holds a locked hash — `!` and random text, the /etc/shadow convention — that no password matches.
  * The role rules live in user-rules.ts; every check-then-write here is synchronous, so it cannot interleave.
+ * Hashing and verifying are memory-hard (64 MiB each) and run through `gate` (a Semaphore's `run`), which may
+ * reject with Busy when too many wait.
  */
 import { createHash } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
@@ -52,8 +54,17 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/** Runs memory-hard work, maybe later, maybe not at all (rejects when too busy). */
+export type Gate = <T>(work: () => Promise<T>) => Promise<T>;
+
 export class UserService {
-  constructor(private db: Db) {}
+  /** Emails being created right now (hashing takes ~100 ms): a concurrent duplicate is a conflict at once. */
+  private creating = new Set<string>();
+
+  constructor(
+    private db: Db,
+    private gate: Gate = (work) => work(),
+  ) {}
 
   count(): number {
     return this.db.select({ n: count() }).from(users).get()?.n ?? 0;
@@ -83,11 +94,17 @@ export class UserService {
    */
   async create(input: { email: string; password?: string; role: Role; name?: string }, opts: { onlyIfNoUsers?: boolean } = {}): Promise<PublicUser> {
     const email = input.email.trim().toLowerCase();
-    // cheap early answer; the insert below is what decides
-    if (this.byEmail(email)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
-    const passwordHash = input.password ? await hash(input.password) : lockedHash();
+    // checked and claimed synchronously, before any waiting: concurrent creations of one email (or of the first
+    // owner) get their conflict at once instead of all hashing and racing to the insert
+    const firstKey = "\0first-owner";
+    if (opts.onlyIfNoUsers && (this.creating.has(firstKey) || this.count() > 0)) throw new AppError("conflict", "an admin already exists; sign in instead");
+    if (this.creating.has(email) || this.byEmail(email)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
+    const claims = opts.onlyIfNoUsers ? [email, firstKey] : [email];
+    for (const k of claims) this.creating.add(k);
     try {
+      const passwordHash = input.password ? await this.gate(() => hash(input.password!)) : lockedHash();
       return this.db.transaction((tx) => {
+        // another process (the CLI's `admin create`) may have written meanwhile: the database decides
         if (opts.onlyIfNoUsers && (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0)
           throw new AppError("conflict", "an admin already exists; sign in instead");
         const row = tx
@@ -100,6 +117,8 @@ export class UserService {
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
       throw err;
+    } finally {
+      for (const k of claims) this.creating.delete(k);
     }
   }
 
@@ -115,7 +134,7 @@ export class UserService {
   async verify(email: string, password: string): Promise<PublicUser | undefined> {
     const u = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
     const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
-    const ok = await Bun.password.verify(password, usable).catch(() => false);
+    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
     if (!u || !ok || usable === DUMMY_HASH || !u.active) return undefined;
     this.db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, u.id)).run();
     return toPublicUser({ ...u, lastLoginAt: new Date() });
@@ -125,13 +144,13 @@ export class UserService {
   async checkPassword(userId: number, password: string): Promise<boolean> {
     const u = this.row(userId);
     const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
-    const ok = await Bun.password.verify(password, usable).catch(() => false);
+    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
     return ok && usable !== DUMMY_HASH;
   }
 
   /** Sets a new password. With `expectFingerprint`, only if the hash is still the one a link was issued for. */
   async setPassword(userId: number, password: string, expectFingerprint?: string): Promise<PublicUser> {
-    const passwordHash = await hash(password);
+    const passwordHash = await this.gate(() => hash(password));
     const u = this.row(userId);
     if (!u) throw new AppError("not_found", `no user ${userId}`);
     if (expectFingerprint !== undefined && fingerprint(u.passwordHash) !== expectFingerprint)

@@ -1,7 +1,6 @@
 /** What the HTTP layer is given (by main.ts) and the Hono environment type every route shares. */
 import type { Server } from "bun";
 import type { LoginGuard } from "../auth/login-guard.ts";
-import type { Semaphore } from "../auth/semaphore.ts";
 import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
@@ -31,8 +30,6 @@ export interface HttpDeps {
   tokens: Tokens;
   /** Password-guessing limits per address and per account (counted before the password is checked). */
   loginGuard: LoginGuard;
-  /** At most a few argon2 hashes/verifications at once (64 MiB each); a short queue, then 429. */
-  passwordGate: Semaphore;
   /** A media-stream token for a CallSid (see auth/stream-token.ts). */
   streamToken: (callSid: string) => string;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */

@@ -1,6 +1,7 @@
 /** The one place that turns errors into HTTP responses: `{"error":{"code","message"}}`, never a stack trace. */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { Busy } from "../auth/semaphore.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { EV, log } from "../log.ts";
@@ -33,6 +34,8 @@ export function errorResponse(c: Context, err: AppError): Response {
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof AppError) return errorResponse(c, err);
+  // the password gate is full (see auth/semaphore.ts): come back in a second
+  if (err instanceof Busy) return errorResponse(c, new AppError("rate_limited", "the server is busy checking other passwords; try again in a moment", undefined, { "Retry-After": "1" }));
   if (err instanceof HTTPException && err.status < 500) {
     const code: ErrorCode = err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : "bad_request";
     return c.json(errorBody(code, err.message || "bad request"), err.status);

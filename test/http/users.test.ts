@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { json, testApp, type TestApp } from "../support/app.ts";
-import { runScenarios } from "../support/scenario.ts";
+import { runScenarios, type ApiScenario } from "../support/scenario.ts";
 
 let t: TestApp;
 const who: Record<string, { id: number; token: string; cookie: string }> = {};
@@ -115,8 +115,11 @@ describe("roles", () => {
   });
 });
 
+/** A scenario on `/api/users/:id/:action` of a named user (ids are known only once the users exist). */
+type OnUser = Omit<ApiScenario, "url"> & { url: ""; target: [string, string] };
+
 describe("deactivate, reactivate, reset", () => {
-  runScenarios(target, [
+  runScenarios(target, ([
     { name: "nobody deactivates themselves", method: "POST", url: "", headers: bearer("owner"), expectedStatus: 403, expectedContent: ["yourself"], target: ["owner", "deactivate"] },
     { name: "admin cannot deactivate an owner", method: "POST", url: "", headers: bearer("admin"), expectedStatus: 403, target: ["owner2", "deactivate"] },
     {
@@ -155,12 +158,12 @@ describe("deactivate, reactivate, reset", () => {
       expectedContent: ['"setPasswordUrl":"https://agent.example.com/app/set-password?token=', '"invited":true', '"revokedSessions":1'],
       target: ["agent", "reset-password"],
       after: async ({ text }) => {
-        links.reset = JSON.parse(text).setPasswordUrl;
+        links.reset = JSON.parse(text).setPasswordUrl as string;
         expect(await me(who.agent!.token)).toBe(401);
         expect((await login("agent@example.com", "password-1234")).status).toBe(401);
         const again = await t.request(`/api/users/${idOf("agent")}/reset-password`, { method: "POST", headers: bearer("admin")() });
         links.reset2 = ((await again.json()) as { setPasswordUrl: string }).setPasswordUrl;
-        const older = await t.request("/api/auth/set-password", json({ token: tokenOf(links.reset), password: "agent-new-password" }));
+        const older = await t.request("/api/auth/set-password", json({ token: tokenOf(links.reset!), password: "agent-new-password" }));
         expect(older.status).toBe(401); // replaced by the second reset
         const used = await t.request("/api/auth/set-password", json({ token: tokenOf(links.reset2), password: "agent-new-password" }));
         expect(used.status).toBe(200);
@@ -173,7 +176,7 @@ describe("deactivate, reactivate, reset", () => {
       const link = ((await res.json()) as { setPasswordUrl: string }).setPasswordUrl;
       expect((await t.request("/api/auth/set-password", json({ token: tokenOf(link), password: "whatever-123" }))).status).toBe(401);
     } },
-  ].map(({ target: [name, action], ...s }) => ({ ...s, get url() { return `/api/users/${idOf(name!)}/${action}`; } })));
+  ] satisfies OnUser[]).map(({ target: [name, action], ...s }) => ({ ...s, get url() { return `/api/users/${idOf(name)}/${action}`; } })));
 });
 
 describe("changing one's own password", () => {

@@ -3,7 +3,7 @@
  * Built from the same pieces main.ts uses (createServices, createApp), so routes run exactly as in production.
  * With TRUST_PROXY_HOPS=1 (the default here) a test chooses the client address with `X-Forwarded-For`.
  */
-import { LoginGuard, type LoginLimits } from "../../src/auth/login-guard.ts";
+import { LoginGuard } from "../../src/auth/login-guard.ts";
 import { Semaphore } from "../../src/auth/semaphore.ts";
 import { Tokens } from "../../src/auth/tokens.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -30,20 +30,19 @@ export interface TestApp {
   user(email: string, role: Role, password?: string): Promise<{ id: number; token: string; cookie: string }>;
 }
 
-export async function testApp(o: { env?: Record<string, string>; limits?: LoginLimits; gate?: Semaphore } = {}): Promise<TestApp> {
+export async function testApp(o: { env?: Record<string, string>; guard?: LoginGuard; gate?: Semaphore } = {}): Promise<TestApp> {
   configureLog({ format: "json", level: "debug", write: (line) => logLines.push(JSON.parse(line)) });
   const config = loadConfig({ DATA_DIR: tempDir(), TRUST_PROXY_HOPS: "1", LOG_LEVEL: "error", ...o.env });
   const db = openDatabase(":memory:");
   migrate(db);
-  const services = createServices(db);
+  const services = createServices(db, o.gate ?? passwordGate());
   const tokens = new Tokens(SECRET);
   const deps: HttpDeps = {
     config,
     readiness: new Readiness(),
     version: versionInfo("test"),
     tokens,
-    loginGuard: new LoginGuard(o.limits),
-    passwordGate: o.gate ?? passwordGate(),
+    loginGuard: o.guard ?? new LoginGuard(),
     streamToken: () => "t",
     services: () => services,
   };

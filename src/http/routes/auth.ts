@@ -5,12 +5,11 @@
  * - POST /api/auth/set-password/check and POST /api/auth/set-password: an invitation or reset link's token → who it
  *   is for / set the password and sign in (the link works once);
  * - POST /api/auth/password: change one's own password (signs out the user's other sessions).
- * Password checks count against the login limits before they run and go through the password gate.
+ * Password checks count against the login limits before they run (and wait for the password gate in UserService).
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { Busy } from "../../auth/semaphore.ts";
 import { SESSION_TTL_S } from "../../auth/tokens.ts";
 import type { PublicUser } from "../../crm/users.ts";
 import { AppError } from "../../errors.ts";
@@ -27,16 +26,6 @@ const setupBody = z.object({ token: z.string().min(1, "is required"), email: z.e
 const linkBody = z.object({ token: z.string().min(1, "is required").max(2000) });
 const setPasswordBody = linkBody.extend({ password });
 const changeBody = z.object({ currentPassword: z.string().min(1, "is required").max(256), newPassword: password });
-
-/** Runs memory-hard password work through the gate; a full gate is a 429 the client may retry in a second. */
-export async function gated<T>(deps: HttpDeps, work: () => Promise<T>): Promise<T> {
-  try {
-    return await deps.passwordGate.run(work);
-  } catch (err) {
-    if (err instanceof Busy) throw new AppError("rate_limited", "the server is busy checking other passwords; try again in a moment", undefined, { "Retry-After": "1" });
-    throw err;
-  }
-}
 
 /** Opens a server-side session and answers `{token, user}` with the httpOnly cookie (Secure over https). */
 export async function startSession(c: Context<AppEnv>, deps: HttpDeps, user: PublicUser) {
@@ -74,7 +63,7 @@ export function authRoutes(deps: HttpDeps) {
       }
       let user: PublicUser | undefined;
       try {
-        user = await gated(deps, () => users.verify(email, body.password));
+        user = await users.verify(email, body.password);
       } catch (err) {
         ticket.cancelled();
         throw err;
@@ -94,7 +83,7 @@ export function authRoutes(deps: HttpDeps) {
       if (!(await deps.tokens.verify(body.token, "setup"))) throw new AppError("unauthorized", "setup link is invalid or expired", "token");
       const { users, audit } = deps.services();
       if (users.count() > 0) throw new AppError("conflict", "an admin already exists; sign in instead");
-      const user = await gated(deps, () => users.createFirstOwner({ email: body.email, password: body.password, name: body.name }));
+      const user = await users.createFirstOwner({ email: body.email, password: body.password, name: body.name });
       audit.record("admin.setup", { actorId: user.id, ip: clientIp(c) });
       log.info(EV.ADMIN_CREATED, { userId: user.id, via: "setup" });
       return startSession(c, deps, user);
@@ -107,7 +96,7 @@ export function authRoutes(deps: HttpDeps) {
       const body = await readJson(c, setPasswordBody);
       const { user, fp } = await linkUser(deps, body.token);
       const { users, sessions, audit } = deps.services();
-      const updated = await gated(deps, () => users.setPassword(user.id, body.password, fp));
+      const updated = await users.setPassword(user.id, body.password, fp);
       sessions.revokeAll(user.id);
       audit.record("user.password_set", { actorId: user.id, target: String(user.id), ip: clientIp(c) });
       log.info(EV.USER_PASSWORD_SET, { userId: user.id });
@@ -122,7 +111,7 @@ export function authRoutes(deps: HttpDeps) {
       const ticket = deps.loginGuard.admit(ip, me.email, true);
       let ok = false;
       try {
-        ok = await gated(deps, () => users.checkPassword(me.id, body.currentPassword));
+        ok = await users.checkPassword(me.id, body.currentPassword);
       } catch (err) {
         ticket.cancelled();
         throw err;
@@ -132,7 +121,7 @@ export function authRoutes(deps: HttpDeps) {
         throw new AppError("forbidden", "currentPassword: is not your current password", "currentPassword");
       }
       ticket.succeeded();
-      const user = await gated(deps, () => users.setPassword(me.id, body.newPassword));
+      const user = await users.setPassword(me.id, body.newPassword);
       const revoked = sessions.revokeAll(me.id, c.get("sessionId"));
       audit.record("user.password_change", { actorId: me.id, target: String(me.id), ip, details: { revokedSessions: revoked } });
       log.info(EV.USER_PASSWORD_SET, { userId: me.id, revokedSessions: revoked });
