@@ -45,8 +45,8 @@ export const STOP_GRACE_MS = 10_000;
 
 /**
  * Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. The
- * application is handed the port only once the database is migrated and the ADMIN_EMAIL owner exists, so no request
- * is ever answered by a half-started server (requests that arrive earlier wait in the early server).
+ * application is handed the port only once the database is migrated (requests that arrive earlier wait in the early
+ * server), and logins wait until the ADMIN_EMAIL owner exists — so no request meets a half-started server.
  */
 export async function start(config: Readonly<Config>, early?: EarlyServer): Promise<Running> {
   // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
@@ -60,6 +60,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
 
   let db: Db | undefined;
   let services: Services | undefined;
+  let envOwner: Promise<void> = Promise.resolve();
   const providers = buildProviders(config, readiness);
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
@@ -73,6 +74,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
     },
+    envOwner: () => envOwner,
   };
 
   try {
@@ -92,8 +94,11 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
   }
 
   reportWhatsapp(config, readiness);
-  // before the port is handed over: a login in the first milliseconds must find the ADMIN_EMAIL owner
-  if (services) await ensureEnvOwner(config, services).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the ADMIN_EMAIL owner: ${err instanceof Error ? err.message : String(err)}` }));
+  // hashing ADMIN_PASSWORD takes ~100 ms of argon2: it runs while the application already answers, and every login
+  // waits for it (deps.envOwner), so a login in the first milliseconds finds the owner — and a webhook is not held up
+  envOwner = services
+    ? ensureEnvOwner(config, services).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the ADMIN_EMAIL owner: ${err instanceof Error ? err.message : String(err)}` }))
+    : Promise.resolve();
 
   const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
   const websocket = mediaWebSocketHandler(() => ({
@@ -107,7 +112,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
-  if (services) await printSetupLink(services, tokens, config.publicBaseUrl ?? url);
+  if (services) await envOwner.then(() => services && printSetupLink(services, tokens, config.publicBaseUrl ?? url));
   // after listening: load the Google clients and put the greeting in the cache, in the background
   const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
 
@@ -121,6 +126,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
       await calls.drain(graceMs);
       const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      await envOwner; // a stop during start-up: let the owner's row be written before the database closes
       services = undefined;
       db?.$client.close();
       log.info(EV.SERVER_STOPPED, {});

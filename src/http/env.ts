@@ -34,6 +34,8 @@ export interface HttpDeps {
   streamToken: (callSid: string) => string;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
   services: () => Services;
+  /** Resolves once the ADMIN_EMAIL owner exists (created at start-up): sign-ins wait for it. */
+  envOwner?: () => Promise<void>;
 }
 
 export type AppEnv = {

@@ -50,6 +50,7 @@ export function authRoutes(deps: HttpDeps) {
   return new Hono<AppEnv>()
     .post("/login", async (c) => {
       const body = await readJson(c, loginBody);
+      await deps.envOwner?.(); // a login in the first milliseconds after start must find the ADMIN_EMAIL owner
       const ip = clientIp(c);
       const email = body.email.toLowerCase();
       const { users, sessions, audit } = deps.services();
@@ -81,6 +82,7 @@ export function authRoutes(deps: HttpDeps) {
     .post("/setup", async (c) => {
       const body = await readJson(c, setupBody);
       if (!(await deps.tokens.verify(body.token, "setup"))) throw new AppError("unauthorized", "setup link is invalid or expired", "token");
+      await deps.envOwner?.();
       const { users, audit } = deps.services();
       if (users.count() > 0) throw new AppError("conflict", "an admin already exists; sign in instead");
       const user = await users.createFirstOwner({ email: body.email, password: body.password, name: body.name });
