@@ -8,7 +8,10 @@
  * Blocked → AppError rate_limited with Retry-After.
  */
 import { AppError } from "../errors.ts";
-import { FailureLimiter, type Attempt } from "./rate-limit.ts";
+import { FailureLimiter } from "./rate-limit.ts";
+
+const limited = (why: string, wait: number) =>
+  new AppError("rate_limited", `too many sign-in attempts ${why}; try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
 
 export interface LoginLimits {
   perAddress: { max: number; windowMs: number };
@@ -44,15 +47,13 @@ export class LoginGuard {
    * counted one by one. `knownAddress`: the account has signed in from this address before.
    */
   admit(address: string, account: string, knownAddress: boolean): LoginTicket {
-    const addressWait = this.byAddress.retryAfterS(address);
-    const accountWait = knownAddress ? 0 : this.byAccount.retryAfterS(account);
-    const wait = Math.max(addressWait, accountWait);
-    if (wait > 0) {
-      const why = addressWait >= accountWait ? "from this address" : "for this account";
-      throw new AppError("rate_limited", `too many sign-in attempts ${why}; try again in ${wait} s`, undefined, { "Retry-After": String(wait) });
+    const byAddress = this.byAddress.take(address, account);
+    if (!byAddress.ok) throw limited("from this address", byAddress.retryAfterS);
+    const byAccount = knownAddress ? undefined : this.byAccount.take(account);
+    if (byAccount && !byAccount.ok) {
+      this.byAddress.release(address, byAddress.attempt);
+      throw limited("for this account", byAccount.retryAfterS);
     }
-    const byAddress = this.byAddress.take(address, account) as { attempt: Attempt };
-    const byAccount = knownAddress ? undefined : (this.byAccount.take(account) as { attempt: Attempt });
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
@@ -61,7 +62,7 @@ export class LoginGuard {
     };
     const giveBack = () => {
       this.byAddress.release(address, byAddress.attempt);
-      if (byAccount) this.byAccount.release(account, byAccount.attempt);
+      if (byAccount?.ok) this.byAccount.release(account, byAccount.attempt);
     };
     return {
       succeeded: () =>
