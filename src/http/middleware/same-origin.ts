@@ -13,19 +13,20 @@ import type { AppEnv } from "../env.ts";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** True when `origin` (an Origin header value) is this app: PUBLIC_BASE_URL's origin or the request's own host. */
-export function isOwnOrigin(c: Context, origin: string): boolean {
+/**
+ * True when `origin` (an Origin header value) is this app: PUBLIC_BASE_URL's origin, or naming `host` (the host the
+ * request was sent to). The scheme is not compared with the host: behind a TLS proxy the server sees http while the
+ * browser says https. Usable outside Hono (a WebSocket upgrade checks its Origin the same way).
+ */
+export function isOwnOrigin(origin: string, host: string | undefined, publicBaseUrl?: string): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
   } catch {
     return false; // "null" (sandboxed frames, file:) and garbage
   }
-  const configured = (c as Context<AppEnv>).get("deps")?.config.publicBaseUrl;
-  if (configured && new URL(configured).origin === parsed.origin) return true;
-  // the scheme is not compared: behind a TLS proxy the server sees http while the browser says https
-  const host = requestHost(c);
-  return !!host && parsed.host.toLowerCase() === host;
+  if (publicBaseUrl && new URL(publicBaseUrl).origin === parsed.origin) return true;
+  return !!host && parsed.host.toLowerCase() === host.toLowerCase();
 }
 
 /** Throws 403 when a state-changing request did not come from the app's own pages. */
@@ -33,7 +34,7 @@ export function assertSameOrigin(c: Context): void {
   if (SAFE.has(c.req.method)) return;
   const origin = c.req.header("origin");
   if (origin !== undefined) {
-    if (isOwnOrigin(c, origin)) return;
+    if (isOwnOrigin(origin, requestHost(c), (c as Context<AppEnv>).get("deps")?.config.publicBaseUrl)) return;
     throw new AppError("forbidden", `cross-origin request refused: Origin ${origin.slice(0, 100)} is not this app (behind a proxy set PUBLIC_BASE_URL or TRUST_PROXY_HOPS)`);
   }
   if (c.req.header("sec-fetch-site") === "same-origin") return;

@@ -130,7 +130,7 @@ export function authRoutes(deps: HttpDeps) {
       return c.json({ user, revokedSessions: revoked });
     })
     .post("/logout", async (c) => {
-      const found = sessionToken(c);
+      const found = sessionToken(c.req.raw.headers);
       if (found) {
         if (found.via === "cookie") assertSameOrigin(c);
         const claims = await deps.tokens.verifySession(found.token);
