@@ -3,9 +3,11 @@
  * The agentlocator command: `serve` (default), `--version`, `--help`, `admin create <email>`.
  * Exit codes: 0 ok, 1 failure, 2 bad usage or bad configuration.
  */
+// Only types and a node built-in are imported up front, so `serve` installs its signal handlers before loading
+// anything (config and zod alone take ~35 ms).
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { ROLES, type Role } from "./roles.ts";
+import type { Config } from "./config.ts";
+import type { Running } from "./main.ts";
 
 const HELP = `agentlocator — self-hosted AI phone receptionist
 
@@ -23,7 +25,8 @@ Usage:
 Configuration is read from the environment; see README.md for every variable.
 `;
 
-function configOrExit(): Readonly<Config> {
+async function configOrExit(): Promise<Readonly<Config>> {
+  const { ConfigError, loadConfig } = await import("./config.ts");
   try {
     return loadConfig();
   } catch (err) {
@@ -36,7 +39,26 @@ function configOrExit(): Readonly<Config> {
 }
 
 async function serveCommand() {
-  const config = configOrExit();
+  // A stop can come at any moment, even while the application is still loading: until it is running there is
+  // nothing to drain, so the process only waits for start-up to finish (or not begin), closes the database and
+  // exits 0 — never the default "killed by signal".
+  let running: Promise<Running> | undefined;
+  let stopRequested = false;
+  const shutdown = () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    if (!running) return; // start-up has not begun: serveCommand sees the flag and exits 0 itself
+    void running
+      .then((r) => r.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(0), // start-up failed: it already reported why; nothing is open
+      );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+
+  const config = await configOrExit();
   // hold the port and answer /healthz before the application is even loaded
   const { listenEarly } = await import("./early-server.ts");
   let early;
@@ -51,18 +73,20 @@ async function serveCommand() {
   await Bun.sleep(1);
   const { start } = await import("./main.ts");
   await Bun.sleep(0);
+  if (stopRequested) {
+    early.server.stop(true);
+    process.exit(0);
+  }
   const { EV, log } = await import("./log.ts");
   // A bug in one call must not take the server down: log it loudly and keep answering.
   process.on("unhandledRejection", (err) => log.error(EV.PROCESS_ERROR, { kind: "unhandledRejection", err }));
   process.on("uncaughtException", (err) => log.error(EV.PROCESS_ERROR, { kind: "uncaughtException", err }));
-  // Handlers go in before start() so a signal during start-up (e.g. while the first admin's password is
-  // hashed) still stops gracefully instead of killing the process.
-  const running = start(config, early);
-  const shutdown = () => {
-    void running.then((r) => r.stop()).then(() => process.exit(0));
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  running = start(config, early);
+  // a signal that came while main.ts loaded: stop as soon as start-up is done
+  if (stopRequested) {
+    stopRequested = false;
+    shutdown();
+  }
   await running.catch((err) => {
     console.error(`agentlocator: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
@@ -77,7 +101,9 @@ async function adminCreate(args: string[]) {
   });
   const email = positionals[0];
   if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return usage("admin create needs an email address");
-  if (!ROLES.includes(values.role as Role)) return usage(`--role must be one of ${ROLES.join(", ")}`);
+  const { ROLES } = await import("./roles.ts");
+  const role = ROLES.find((r) => r === values.role);
+  if (!role) return usage(`--role must be one of ${ROLES.join(", ")}`);
   let password = values.password;
   let generated = false;
   if (!password) {
@@ -89,14 +115,15 @@ async function adminCreate(args: string[]) {
   }
   if (password.length < 8) return usage("the password must be at least 8 characters");
 
-  const config = configOrExit();
+  const config = await configOrExit();
+  process.umask(0o077); // the database may be created here: owner-only, as the server makes it
   const { migrate, openDatabase } = await import("./db/client.ts");
   const { UserService } = await import("./crm/users.ts");
   const { AuditService } = await import("./crm/audit.ts");
   const db = openDatabase(config.databasePath);
   migrate(db);
   try {
-    const user = await new UserService(db).create({ email, password, role: values.role as Role, name: values.name });
+    const user = await new UserService(db).create({ email, password, role, name: values.name });
     new AuditService(db).record("admin.create", { actorId: user.id, details: { via: "cli" } });
     console.log(`created ${user.role} ${user.email} (id ${user.id})${generated ? `\npassword: ${password}` : ""}`);
   } catch (err) {

@@ -46,6 +46,12 @@ export interface Config {
   bargeInMs: number;
   transferNumber?: string;
   wsPingIntervalMs: number;
+  /** A media socket that sends no valid `start` within this many ms is closed (1008). */
+  wsStartTimeoutMs: number;
+  /** A started media stream that sends no `media` for this many ms ends its call as `connection_lost`. */
+  wsMediaTimeoutMs: number;
+  /** How many reverse proxies in front append X-Forwarded-*; 0 ignores those headers for addresses and https. */
+  trustProxyHops: number;
   /** Age (ms) at which a recognizer stream is replaced, below Google's 305 s limit. */
   sttStreamLimitMs: number;
   twilio: { accountSid?: string; authToken?: string; apiUrl: string; whatsappFrom?: string };
@@ -152,6 +158,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bargeInMs: read(env, "BARGE_IN_MS", intIn(60, 2000), "an integer 60–2000 (milliseconds)") ?? 200,
     transferNumber: read(env, "TRANSFER_NUMBER", e164, "an E.164 number such as +972501234567"),
     wsPingIntervalMs: read(env, "WS_PING_INTERVAL_MS", intIn(100, 60000), "an integer 100–60000 (milliseconds; 5000–15000 in production)") ?? 10000,
+    wsStartTimeoutMs: read(env, "WS_START_TIMEOUT_MS", intIn(100, 60_000), "an integer 100–60000 (milliseconds)") ?? 10_000,
+    wsMediaTimeoutMs: read(env, "WS_MEDIA_TIMEOUT_MS", intIn(100, 120_000), "an integer 100–120000 (milliseconds)") ?? 15_000,
+    trustProxyHops: read(env, "TRUST_PROXY_HOPS", intIn(0, 10), "an integer 0–10 (the number of proxies in front; 1 on Replit)") ?? 0,
     sttStreamLimitMs: read(env, "STT_STREAM_LIMIT_MS", intIn(1000, 300_000), "an integer 1000–300000 (milliseconds)") ?? 290_000,
     twilio: {
       accountSid: read(env, "TWILIO_ACCOUNT_SID", z.string().regex(/^AC[0-9a-fA-F]{32}$/), "AC followed by 32 hex digits"),

@@ -75,6 +75,12 @@ export const EV = {
   WS_BAD_FRAME: "ws.bad_frame",
   WS_CLOSING: "ws.closing",
   WS_REJECTED: "ws.rejected",
+  // hardening: accounts, stream limits, crash recovery
+  USER_CHANGED: "user.changed",
+  USER_PASSWORD_SET: "user.password_set",
+  WS_MEDIA_TIMEOUT: "ws.media_timeout",
+  CALLS_INTERRUPTED: "calls.interrupted",
+  CALL_REPLAYED: "call.replayed",
 } as const;
 
 export type EventName = (typeof EV)[keyof typeof EV];

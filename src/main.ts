@@ -4,8 +4,10 @@
  * providers (Google, LLM, Baileys) start on first use — so /healthz answers from the first moment.
  */
 import type { Server } from "bun";
-import { FailureLimiter } from "./auth/rate-limit.ts";
+import { availableParallelism } from "node:os";
+import { LoginGuard } from "./auth/login-guard.ts";
 import { resolveJwtSecret } from "./auth/jwt-secret.ts";
+import { Semaphore } from "./auth/semaphore.ts";
 import { Tokens } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
 import { buildCalls } from "./compose/calls.ts";
@@ -15,15 +17,17 @@ import { buildPayments } from "./compose/payments.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
 import { NoteService } from "./crm/notes.ts";
+import { SessionService } from "./crm/sessions.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
-import { migrate, openDatabase, type Db } from "./db/client.ts";
+import { ensurePrivateDir, migrate, openDatabase, type Db } from "./db/client.ts";
+import type { EarlyServer } from "./early-server.ts";
 import { AppError } from "./errors.ts";
 import { AdminHub } from "./http/admin-socket.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
-import { liveFeed } from "./live-events.ts";
+import { liveFeed, silentFeed, type LiveFeed } from "./live-events.ts";
 import { configureLog, EV, log } from "./log.ts";
 import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
@@ -47,9 +51,16 @@ export interface Running {
 
 export const STOP_GRACE_MS = 10_000;
 
-/** Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. */
-export async function start(config: Readonly<Config>, early?: Server<MediaSocketData>): Promise<Running> {
+/**
+ * Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. The
+ * application is handed the port only once the database is migrated (requests that arrive earlier wait in the early
+ * server), and logins wait until the ADMIN_EMAIL owner exists — so no request meets a half-started server.
+ */
+export async function start(config: Readonly<Config>, early?: EarlyServer): Promise<Running> {
+  // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
+  process.umask(0o077);
   configureLog({ format: config.logFormat, level: config.logLevel });
+  ensurePrivateDir(config.dataDir);
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
@@ -60,6 +71,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   // the one live-event feed: services publish as they write, the admin sockets deliver (an agent gets their own contacts')
   const adminHub = new AdminHub((contactId) => services?.contacts.ownerOf(contactId));
   const live = liveFeed((event) => adminHub.deliver(event));
+  let envOwner: Promise<void> = Promise.resolve();
   const providers = buildProviders(config, readiness);
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
@@ -67,43 +79,26 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     readiness,
     version: versionInfo(config.deployId),
     tokens,
-    loginLimiter: new FailureLimiter(5, 60_000),
+    loginGuard: new LoginGuard(),
     streamToken: calls.streamToken,
     adminHub,
     services: () => {
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
     },
+    envOwner: () => envOwner,
   };
-
-  const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
-  const websocket = mediaWebSocketHandler(() => calls.mediaDeps(config.wsPingIntervalMs));
-  const server = serve({ port: config.port, hostname: config.host, app, websocket, adminSocket: adminHub.handler }, early);
-  adminHub.attach(server as Server<unknown>);
-  readiness.set("ws", "ok");
-  const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
-  log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
 
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    const audit = new AuditService(db);
-    const settings = new SettingsService(db);
-    const timezone = () => settings.timezone();
-    const contacts = new ContactService(db, { live, fieldDefinitions: () => settings.contactFields(), timezone });
-    services = {
-      users: new UserService(db),
-      audit,
-      contacts,
-      calls: new CallRecords(db, contacts, live),
-      tasks: new TaskService(db, { live, timezone }),
-      settings,
-      notes: new NoteService(db),
-      live,
-      payments: buildPayments(config, { db, audit, contacts, businessName: () => settings.business().name || undefined }, live),
-    };
+    services = createServices(db, { config, live, gate: passwordGate() });
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
+    // a crash (SIGKILL, power loss) leaves calls "in-progress" forever: close them as interrupted
+    const interrupted = services.calls.closeInterrupted();
+    if (interrupted.length) log.warn(EV.CALLS_INTERRUPTED, { value: interrupted.length, callSids: interrupted.slice(0, 20) });
+    services.sessions.prune();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     readiness.set("db", "err", reason);
@@ -111,8 +106,26 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   }
 
   reportWhatsapp(config, readiness);
-  if (services)
-    await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the first admin: ${err instanceof Error ? err.message : String(err)}` }));
+  // hashing ADMIN_PASSWORD takes ~100 ms of argon2: it runs while the application already answers, and every login
+  // waits for it (deps.envOwner), so a login in the first milliseconds finds the owner — and a webhook is not held up
+  envOwner = services
+    ? ensureEnvOwner(config, services).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the ADMIN_EMAIL owner: ${err instanceof Error ? err.message : String(err)}` }))
+    : Promise.resolve();
+
+  const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
+  const websocket = mediaWebSocketHandler(() => ({
+    ...calls.mediaDeps(config.wsPingIntervalMs),
+    startTimeoutMs: config.wsStartTimeoutMs,
+    mediaTimeoutMs: config.wsMediaTimeoutMs,
+    // one stream per call: not while it streams, not after (a replayed token would reset its record and recording)
+    acceptsStream: (callSid: string) => !calls.live.has(callSid) && !streamedBefore(services, callSid),
+  }));
+  const server = serve({ port: config.port, hostname: config.host, app, websocket, adminSocket: adminHub.handler }, early);
+  adminHub.attach(server as Server<unknown>);
+  readiness.set("ws", "ok");
+  const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
+  log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
+  if (services) await envOwner.then(() => services && printSetupLink(services, tokens, config.publicBaseUrl ?? url));
   // after listening: load the Google clients and put the greeting in the cache, in the background
   const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
 
@@ -127,6 +140,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       await calls.drain(graceMs);
       const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      await envOwner; // a stop during start-up: let the owner's row be written before the database closes
       services = undefined;
       db?.$client.close();
       log.info(EV.SERVER_STOPPED, {});
@@ -135,19 +149,68 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   return { server, app, adminHub, url, readiness, stop, warmed };
 }
 
+export interface ServiceOptions {
+  config: Readonly<Config>;
+  /** The live-event feed the services publish to (the admin sockets). */
+  live?: LiveFeed;
+  /** Limits concurrent password hashing (see passwordGate). */
+  gate?: Semaphore;
+  /** Payment providers' request timeout (ms) and clock, for tests. */
+  payments?: { timeoutMs?: number; now?: () => number };
+}
+
+/** The database-backed services — one place, so tests build exactly what the server runs. */
+export function createServices(db: Db, o: ServiceOptions): Services {
+  const live = o.live ?? silentFeed;
+  const gate = o.gate ?? passwordGate();
+  const audit = new AuditService(db);
+  const settings = new SettingsService(db);
+  const timezone = () => settings.timezone();
+  const contacts = new ContactService(db, { live, fieldDefinitions: () => settings.contactFields(), timezone });
+  return {
+    users: new UserService(db, (work) => gate.run(work)),
+    sessions: new SessionService(db),
+    audit,
+    contacts,
+    calls: new CallRecords(db, contacts, live),
+    tasks: new TaskService(db, { live, timezone }),
+    settings,
+    notes: new NoteService(db),
+    live,
+    payments: buildPayments(o.config, { db, audit, contacts, businessName: () => settings.business().name || undefined }, live, o.payments),
+  };
+}
+
+/** argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429. */
+export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000);
+
+/** The CRM says this call already had its stream; with the CRM down, the live registry alone decides. */
+function streamedBefore(services: Services | undefined, callSid: string): boolean {
+  try {
+    return services?.calls.hasStreamed(callSid) ?? false;
+  } catch (err) {
+    log.error(EV.CALL_RECORD_FAILED, { callSid, err });
+    return false;
+  }
+}
+
 /** WhatsApp's readiness until its worker exists. */
 function reportWhatsapp(config: Readonly<Config>, readiness: Readiness) {
   if (config.whatsappEnabled) readiness.set("whatsapp", "err", "WHATSAPP_ENABLED=true, but this build has no WhatsApp worker yet");
   else readiness.set("whatsapp", "ok", "disabled (WHATSAPP_ENABLED=false)");
 }
 
-/** ADMIN_EMAIL/ADMIN_PASSWORD create the first admin; with no user at all, print a one-time setup link. */
-async function bootstrapAdmin(config: Readonly<Config>, services: Services, tokens: Tokens, baseUrl: string) {
+/** ADMIN_EMAIL/ADMIN_PASSWORD create the first owner when no such user exists. */
+async function ensureEnvOwner(config: Readonly<Config>, services: Services) {
   if (config.admin && !services.users.byEmail(config.admin.email)) {
     const user = await services.users.create({ email: config.admin.email, password: config.admin.password, role: "owner" });
     services.audit.record("admin.create", { actorId: user.id, details: { via: "env" } });
     log.info(EV.ADMIN_CREATED, { userId: user.id, via: "ADMIN_EMAIL" });
   }
+}
+
+/** With no user at all, print a one-time setup link for the first owner. */
+async function printSetupLink(services: Services, tokens: Tokens, baseUrl: string) {
   if (services.users.count() === 0) {
     const link = `${baseUrl}/app/setup?token=${await tokens.setup()}`;
     log.info(EV.SETUP_LINK, { url: link, expiresInMin: 30, hint: "open this link to create the first admin" });

@@ -2,11 +2,18 @@
  * Bun.serve: the SPA (HTML import, bundled with Tailwind; compiled into the binary) under /app/*, the Twilio media
  * WebSocket natively at /ws/twilio-media, everything else through the Hono app (which also upgrades /ws/admin).
  * Bun has one WebSocket handler per server: it dispatches each socket by `ws.data.kind`.
+ *
+ * Bun cannot put headers on an HTML-import route (a handler returning `new Response(bundle)` sends
+ * "[object HTMLBundle]"), so the bundle is mounted at an unguessable internal path and /app/* pages are that
+ * page — fetched once over loopback, kept in memory — answered with the security headers (CSP, frame-ancestors,
+ * nosniff, referrer policy). The bundle's scripts and styles stay Bun's own routes.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Hono } from "hono";
 import spa from "./web/index.html";
+import type { Dispatch, EarlyServer } from "./early-server.ts";
 import type { AppEnv } from "./http/env.ts";
+import { SPA_HEADERS } from "./http/security-headers.ts";
 import { MEDIA_PATH } from "./transports/twilio/twiml.ts";
 import { upgradeMedia, type MediaSocketData } from "./transports/twilio/media-server.ts";
 import type { AdminSocketData } from "./http/admin-socket.ts";
@@ -24,24 +31,70 @@ export interface ServeOptions {
   development?: boolean;
 }
 
+const isAppPath = (path: string) => path === "/app" || path.startsWith("/app/");
+
+/** Where this server can reach itself: loopback for a wildcard address. */
+function selfUrl(server: Server<MediaSocketData>): string {
+  const host = server.hostname ?? "127.0.0.1";
+  const reachable = host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
+  return `http://${reachable}:${server.port}`;
+}
+
+/** The SPA's index page with the security headers; `internalPath` is where the HTML import is mounted. */
+function spaPage(internalPath: string, cache: boolean) {
+  let kept: Promise<{ body: ArrayBuffer; type: string; etag: string | null }> | undefined;
+  const load = async (server: Server<MediaSocketData>) => {
+    const res = await fetch(selfUrl(server) + internalPath);
+    if (!res.ok) throw new Error(`the admin app's page answered ${res.status}`);
+    return { body: await res.arrayBuffer(), type: res.headers.get("content-type") ?? "text/html;charset=utf-8", etag: res.headers.get("etag") };
+  };
+  return async (req: Request, server: Server<MediaSocketData>): Promise<Response> => {
+    if (req.method !== "GET" && req.method !== "HEAD") return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD", ...SPA_HEADERS } });
+    const pending = cache ? (kept ??= load(server)) : load(server);
+    // a failed build is retried by the next request instead of being kept
+    const page = await pending.catch((err) => {
+      kept = undefined;
+      throw err;
+    });
+    const headers: Record<string, string> = { ...SPA_HEADERS, "content-type": page.type, "cache-control": "no-cache" };
+    if (page.etag) headers.etag = page.etag;
+    if (page.etag && req.headers.get("if-none-match") === page.etag) return new Response(null, { status: 304, headers });
+    return new Response(req.method === "HEAD" ? null : page.body, { headers });
+  };
+}
+
 /** Starts the server — or, given the early server that already holds the port, swaps the application into it. */
-export function serve(opts: ServeOptions, early?: Server<MediaSocketData>): Server<MediaSocketData> {
+export function serve(opts: ServeOptions, early?: EarlyServer): Server<MediaSocketData> {
+  const internal = `/__spa-${crypto.randomUUID()}`;
+  const page = spaPage(internal, !opts.development);
+  const media = (req: Request, server: Server<MediaSocketData>) => upgradeMedia(req, server as Server<unknown>);
+  const fetchApp = (req: Request, server: Server<MediaSocketData>) => opts.app.fetch(req, { server: server as Server<unknown> });
   const options = {
     port: opts.port,
     hostname: opts.hostname,
     development: opts.development ?? false,
     routes: {
-      "/app": spa,
-      "/app/*": spa,
-      [MEDIA_PATH]: (req: Request, server: Server<MediaSocketData>) => upgradeMedia(req, server as Server<unknown>),
+      [internal]: spa,
+      "/app": page,
+      "/app/*": page,
+      [MEDIA_PATH]: media,
     },
-    fetch: (req: Request, server: Server<MediaSocketData>) => opts.app.fetch(req, { server: server as Server<unknown> }),
+    fetch: fetchApp,
     // typed as the media socket's data for the Server<MediaSocketData> the rest of the code holds; bySocketKind
     // reads `kind` first, so an admin socket never reaches the media handler
     websocket: bySocketKind(opts.websocket, opts.adminSocket) as unknown as WebSocketHandler<MediaSocketData>,
   };
-  if (early) return early.reload(options);
-  return Bun.serve<MediaSocketData>(options);
+  if (!early) return Bun.serve<MediaSocketData>(options);
+  const server = early.server.reload(options);
+  // what the routes above do, for requests that arrived while the application was loading
+  const dispatch: Dispatch = (req, srv) => {
+    const path = new URL(req.url).pathname;
+    if (path === MEDIA_PATH) return media(req, srv);
+    if (isAppPath(path)) return page(req, srv);
+    return fetchApp(req, srv);
+  };
+  early.ready(dispatch);
+  return server;
 }
 
 /** One handler for every socket: each event goes to the handler of the socket's kind. Server-wide options are the media socket's. */

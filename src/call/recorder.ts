@@ -2,8 +2,9 @@
  * Records a call as a stereo WAV (left: caller, right: agent; 16-bit PCM, 8 kHz) into DATA_DIR/recordings,
  * written as the call goes so memory stays flat. The caller's frames set the clock (Twilio sends one every 20 ms,
  * silence included); each agent frame is laid beside the caller frame that arrives after it was sent, and a
- * `clear` drops the agent audio Twilio dropped. The header's sizes are patched when the call ends; a file cut short
- * by a crash still plays (readers take the data to the end of the file).
+ * `clear` drops the agent audio Twilio dropped. The header's sizes are rewritten after every flush (~1 s of audio)
+ * and when the call ends, so a recording cut short by a crash (SIGKILL, power loss) is still a valid WAV whose
+ * sizes match what reached the disk.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { decodeSample, FRAME_BYTES } from "../audio/mulaw.ts";
 import { wavHeader } from "../audio/riff.ts";
 
 const FLUSH_BYTES = 32 * 1024;
+const HEADER_BYTES = 44;
 
 export class CallRecorder {
   readonly path: string;
@@ -54,16 +56,23 @@ export class CallRecorder {
 
   private flush(): void {
     if (!this.used) return;
-    writeSync(this.fd, this.buffer, 0, this.used);
+    // positional writes: the data goes after what is there, the header patch never moves it
+    writeSync(this.fd, this.buffer, 0, this.used, HEADER_BYTES + this.dataBytes);
     this.dataBytes += this.used;
     this.used = 0;
+    this.writeHeader();
+  }
+
+  /** The RIFF and data sizes for the audio written so far (two 4-byte fields; the rest never changes). */
+  private writeHeader(): void {
+    writeSync(this.fd, wavHeader({ format: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16, dataBytes: this.dataBytes }), 0, HEADER_BYTES, 0);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.flush();
-    writeSync(this.fd, wavHeader({ format: 1, channels: 2, sampleRate: 8000, bitsPerSample: 16, dataBytes: this.dataBytes }), 0, 44, 0);
+    this.writeHeader();
     closeSync(this.fd);
   }
 }

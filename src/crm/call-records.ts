@@ -41,6 +41,36 @@ export class CallRecords implements CallObserver {
     return this.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
   }
 
+  /**
+   * The call has had its media stream (or is over): a second stream, or a replayed incoming_call, must not reopen it
+   * — that would reset its record and overwrite its recording.
+   */
+  hasStreamed(callSid: string): boolean {
+    const row = this.bySid(callSid);
+    return !!row && (row.streamSid !== null || row.endedAt !== null || row.status !== "ringing");
+  }
+
+  /**
+   * After a crash: every call still `in-progress` (no process is running it any more) becomes `interrupted`, ended
+   * at its last recorded event or turn. Returns their CallSids.
+   */
+  closeInterrupted(): string[] {
+    return this.db.transaction((tx) => {
+      const open = tx.select().from(calls).where(eq(calls.status, "in-progress")).all();
+      for (const row of open) {
+        const lastEvent = tx.select({ at: max(callEvents.at) }).from(callEvents).where(eq(callEvents.callId, row.id)).get()?.at;
+        const lastTurn = tx.select({ at: max(callTurns.at) }).from(callTurns).where(eq(callTurns.callId, row.id)).get()?.at;
+        const from = row.answeredAt ?? row.startedAt;
+        const endedAt = new Date(Math.max(from.getTime(), toMs(lastEvent), toMs(lastTurn)));
+        tx.update(calls)
+          .set({ status: "interrupted", outcome: row.outcome ?? "interrupted", endedAt, durationS: Math.round((endedAt.getTime() - from.getTime()) / 1000) })
+          .where(eq(calls.id, row.id))
+          .run();
+      }
+      return open.map((r) => r.callSid);
+    });
+  }
+
   /** Called by the incoming-call webhook: the caller's number finds or creates the contact. */
   ringing(callSid: string, info: { from?: string; to?: string; direction?: string }): CallRow {
     const existing = this.bySid(callSid);
@@ -168,3 +198,6 @@ export class CallRecords implements CallObserver {
     }
   }
 }
+
+/** `max()` over a timestamp column comes back as the stored number (or null), not a Date. */
+const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v === "number" ? v : 0);

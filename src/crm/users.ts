@@ -1,58 +1,208 @@
-/** Admin-app users: create, find, verify a password. Passwords are hashed with Bun.password (argon2id). */
-import { count, eq } from "drizzle-orm";
+/**
+ * Admin-app users: create (with a password, or invited with none yet), verify a password, set or lock it, change
+ * role, deactivate. Passwords are hashed with Bun.password (argon2id). A user without a usable password (invited,
+ * or reset) holds a locked hash — `!` and random text, the /etc/shadow convention — that no password matches.
+ * The role rules live in user-rules.ts; every check-then-write here is synchronous, so it cannot interleave.
+ * Hashing and verifying are memory-hard (64 MiB each) and run through `gate` (a Semaphore's `run`), which may
+ * reject with Busy when too many wait.
+ */
+import { createHash } from "node:crypto";
+import { and, count, eq } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { users, type Role } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { assertMayChange, type UserChange } from "./user-rules.ts";
 
 export interface PublicUser {
   id: number;
   email: string;
   name: string | null;
   role: Role;
+  active: boolean;
+  /** Invited or reset and no password set yet: cannot sign in until the set-password link is used. */
+  invited: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
 }
 
-const toPublic = (u: typeof users.$inferSelect): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role });
+type Row = typeof users.$inferSelect;
+
+const LOCKED = "!";
+
+export const toPublicUser = (u: Row): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  active: u.active,
+  invited: u.passwordHash.startsWith(LOCKED),
+  createdAt: u.createdAt,
+  lastLoginAt: u.lastLoginAt,
+});
+
+const hash = (password: string) => Bun.password.hash(password, { algorithm: "argon2id" });
+const lockedHash = () => LOCKED + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
+const fingerprint = (passwordHash: string) => createHash("sha256").update(passwordHash).digest("base64url").slice(0, 22);
+
+/** True for SQLite's UNIQUE constraint failure, however drizzle wraps it. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+    if (e instanceof Error && /UNIQUE constraint failed/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Runs memory-hard work, maybe later, maybe not at all (rejects when too busy). */
+export type Gate = <T>(work: () => Promise<T>) => Promise<T>;
 
 export class UserService {
-  constructor(private db: Db) {}
+  /** Emails being created right now (hashing takes ~100 ms): a concurrent duplicate is a conflict at once. */
+  private creating = new Set<string>();
+
+  constructor(
+    private db: Db,
+    private gate: Gate = (work) => work(),
+  ) {}
 
   count(): number {
     return this.db.select({ n: count() }).from(users).get()?.n ?? 0;
   }
 
   list(): PublicUser[] {
-    return this.db.select().from(users).orderBy(users.id).all().map(toPublic);
+    return this.db.select().from(users).orderBy(users.id).all().map(toPublicUser);
+  }
+
+  private row(id: number): Row | undefined {
+    return this.db.select().from(users).where(eq(users.id, id)).get();
   }
 
   byId(id: number): PublicUser | undefined {
-    const u = this.db.select().from(users).where(eq(users.id, id)).get();
-    return u && toPublic(u);
+    const u = this.row(id);
+    return u && toPublicUser(u);
   }
 
   byEmail(email: string): PublicUser | undefined {
-    const u = this.db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
-    return u && toPublic(u);
+    const u = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+    return u && toPublicUser(u);
   }
 
-  async create(input: { email: string; password: string; role: Role; name?: string }): Promise<PublicUser> {
+  /**
+   * Creates a user; without a password the user is invited (locked until the set-password link is used).
+   * Two creations of one email: one succeeds, the other is a `conflict` — never a database error.
+   */
+  async create(input: { email: string; password?: string; role: Role; name?: string }, opts: { onlyIfNoUsers?: boolean } = {}): Promise<PublicUser> {
     const email = input.email.trim().toLowerCase();
-    if (this.byEmail(email)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
-    const passwordHash = await Bun.password.hash(input.password, { algorithm: "argon2id" });
-    const row = this.db.insert(users).values({ email, passwordHash, role: input.role, name: input.name ?? null }).returning().get();
-    return toPublic(row);
+    // checked and claimed synchronously, before any waiting: concurrent creations of one email (or of the first
+    // owner) get their conflict at once instead of all hashing and racing to the insert
+    const firstKey = "\0first-owner";
+    if (opts.onlyIfNoUsers && (this.creating.has(firstKey) || this.count() > 0)) throw new AppError("conflict", "an admin already exists; sign in instead");
+    if (this.creating.has(email) || this.byEmail(email)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
+    const claims = opts.onlyIfNoUsers ? [email, firstKey] : [email];
+    for (const k of claims) this.creating.add(k);
+    try {
+      const passwordHash = input.password ? await this.gate(() => hash(input.password!)) : lockedHash();
+      return this.db.transaction((tx) => {
+        // another process (the CLI's `admin create`) may have written meanwhile: the database decides
+        if (opts.onlyIfNoUsers && (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0)
+          throw new AppError("conflict", "an admin already exists; sign in instead");
+        const row = tx
+          .insert(users)
+          .values({ email, passwordHash, role: input.role, name: input.name ?? null, passwordChangedAt: input.password ? new Date() : null })
+          .returning()
+          .get();
+        return toPublicUser(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError("conflict", `a user with email ${email} already exists`, "email");
+      throw err;
+    } finally {
+      for (const k of claims) this.creating.delete(k);
+    }
   }
 
-  /** The user when the password matches, else undefined. Always hashes once so timing does not reveal emails. */
+  /** The first owner, from the one-time setup link: exactly one, however many setups race. */
+  createFirstOwner(input: { email: string; password: string; name?: string }): Promise<PublicUser> {
+    return this.create({ ...input, role: "owner" }, { onlyIfNoUsers: true });
+  }
+
+  /**
+   * The active user when the password matches, else undefined. Costs one argon2 verification whether or not the
+   * email exists (a stand-in hash), so response time does not reveal which accounts exist.
+   */
   async verify(email: string, password: string): Promise<PublicUser | undefined> {
     const u = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-    const ok = await Bun.password.verify(password, u?.passwordHash ?? (await dummyHash())).catch(() => false);
-    if (!u || !ok) return undefined;
+    const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
+    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
+    if (!u || !ok || usable === DUMMY_HASH || !u.active) return undefined;
     this.db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, u.id)).run();
-    return toPublic(u);
+    return toPublicUser({ ...u, lastLoginAt: new Date() });
+  }
+
+  /** True when `password` is the user's current one (for a password change). */
+  async checkPassword(userId: number, password: string): Promise<boolean> {
+    const u = this.row(userId);
+    const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
+    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
+    return ok && usable !== DUMMY_HASH;
+  }
+
+  /** Sets a new password. With `expectFingerprint`, only if the hash is still the one a link was issued for. */
+  async setPassword(userId: number, password: string, expectFingerprint?: string): Promise<PublicUser> {
+    const passwordHash = await this.gate(() => hash(password));
+    const u = this.row(userId);
+    if (!u) throw new AppError("not_found", `no user ${userId}`);
+    if (expectFingerprint !== undefined && fingerprint(u.passwordHash) !== expectFingerprint)
+      throw new AppError("unauthorized", "this link has been used or replaced; ask for a new one", "token");
+    const where = expectFingerprint === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.passwordHash, u.passwordHash));
+    const row = this.db.update(users).set({ passwordHash, passwordChangedAt: new Date() }).where(where).returning().get();
+    // a second use of one link that raced past the check above finds the hash already changed
+    if (!row) throw new AppError("unauthorized", "this link has been used or replaced; ask for a new one", "token");
+    return toPublicUser(row);
+  }
+
+  /** The fingerprint a set-password link is bound to (undefined for an unknown user). */
+  passwordFingerprint(userId: number): string | undefined {
+    const u = this.row(userId);
+    return u && fingerprint(u.passwordHash);
+  }
+
+  /** Resets: the old password stops working (and so does every earlier link); a new link must be used. */
+  lockPassword(actor: PublicUser, userId: number): PublicUser {
+    return this.change(actor, userId, { kind: "reset" }, () => ({ passwordHash: lockedHash(), passwordChangedAt: new Date() }));
+  }
+
+  update(actor: PublicUser, userId: number, input: { name?: string | null; role?: Role }): PublicUser {
+    const patch: Partial<Row> = {};
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.role !== undefined) patch.role = input.role;
+    return this.change(actor, userId, { kind: "update", role: input.role }, () => patch);
+  }
+
+  setActive(actor: PublicUser, userId: number, active: boolean): PublicUser {
+    return this.change(actor, userId, { kind: active ? "reactivate" : "deactivate" }, () => ({ active }));
+  }
+
+  /** Checks the role rules against the current rows and writes, in one transaction. */
+  private change(actor: PublicUser, userId: number, change: UserChange, patch: () => Partial<Row>): PublicUser {
+    return this.db.transaction((tx) => {
+      const target = tx.select().from(users).where(eq(users.id, userId)).get();
+      if (!target) throw new AppError("not_found", `no user ${userId}`);
+      const activeOwners = tx
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.role, "owner"), eq(users.active, true)))
+        .get()?.n ?? 0;
+      assertMayChange(actor, toPublicUser(target), change, activeOwners);
+      const row = tx.update(users).set(patch()).where(eq(users.id, userId)).returning().get()!;
+      return toPublicUser(row);
+    });
   }
 }
 
-// A real argon2id hash of a random string, made on first need: verifying an unknown email against it costs
-// the same as a real user's, so response time does not reveal which emails exist.
-let dummy: Promise<string> | undefined;
-const dummyHash = () => (dummy ??= Bun.password.hash(crypto.randomUUID(), { algorithm: "argon2id" }));
+/**
+ * A real argon2id hash, at Bun's default cost (64 MiB, 2 passes) like every user's, of random text nobody kept:
+ * verifying an unknown email against it costs the same as a real user's. A constant, so start-up hashes nothing.
+ */
+const DUMMY_HASH = "$argon2id$v=19$m=65536,t=2,p=1$ks4O2OAiaZ3pkd30dMMarLFECLhtUBCqFd/HFitBW1U$RuOcT1UnmiySQMhlUMPBVyXwGf5xW0qMPNTfqxmh67s";

@@ -3,7 +3,7 @@
  * Only src/crm (and start-up) imports this module; routes never touch the database directly.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { embeddedMigrations } from "./embedded-migrations.ts" with { type: "macro" };
@@ -14,14 +14,32 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 /** The migration list, frozen into the bundle at build time. */
 const MIGRATIONS = embeddedMigrations();
 
+/** A folder only its owner may enter (0700) — created so; an existing folder is left as the operator made it. */
+export function ensurePrivateDir(path: string): void {
+  if (existsSync(path)) return;
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700); // mkdir's mode is filtered by the umask; make it exact
+}
+
+/** chmod 0600 when we may (a file another user owns is left alone: SQLite already opened it, that is what counts). */
+function restrictFile(file: string): void {
+  try {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  } catch {
+    // EPERM: not ours to change
+  }
+}
+
 export function openDatabase(path: string): Db {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") ensurePrivateDir(dirname(path));
   const sqlite = new Database(path, { create: true, strict: true });
   // WAL: readers never block the writer; busy_timeout: wait (ms) instead of failing on a momentary lock.
   sqlite.run("PRAGMA journal_mode = WAL");
   sqlite.run("PRAGMA synchronous = NORMAL");
   sqlite.run("PRAGMA foreign_keys = ON");
   sqlite.run("PRAGMA busy_timeout = 5000");
+  // customers' calls and leads: owner-only, also for files an older version created 0644
+  if (path !== ":memory:") for (const file of [path, `${path}-wal`, `${path}-shm`]) restrictFile(file);
   return drizzle({ client: sqlite, schema }) as Db;
 }
 

@@ -10,6 +10,7 @@ import { AppError } from "../errors.ts";
 import type { AppEnv, HttpDeps } from "./env.ts";
 import { notFound, onError } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { requireSession } from "./middleware/session.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { adminSocketRoute, ADMIN_SOCKET_PATH } from "./admin-socket.ts";
@@ -30,7 +31,12 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
-  app.use(requestId(), requestLog());
+  app.use(requestId(), requestLog(), securityHeaders());
+  app.use(async (c, next) => {
+    // client-ip.ts and the same-origin check read the trust settings from here
+    c.set("deps", deps);
+    await next();
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -1,6 +1,6 @@
 /** What the HTTP layer is given (by main.ts) and the Hono environment type every route shares. */
 import type { Server } from "bun";
-import type { FailureLimiter } from "../auth/rate-limit.ts";
+import type { LoginGuard } from "../auth/login-guard.ts";
 import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
@@ -8,6 +8,7 @@ import type { CallRecords } from "../crm/call-records.ts";
 import type { ContactService } from "../crm/contacts.ts";
 import type { PaymentService } from "../payments/service.ts";
 import type { NoteService } from "../crm/notes.ts";
+import type { SessionService } from "../crm/sessions.ts";
 import type { SettingsService } from "../crm/settings.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
@@ -18,6 +19,7 @@ import type { AdminHub } from "./admin-socket.ts";
 
 export interface Services {
   users: UserService;
+  sessions: SessionService;
   audit: AuditService;
   contacts: ContactService;
   calls: CallRecords;
@@ -34,16 +36,25 @@ export interface HttpDeps {
   readiness: Readiness;
   version: VersionInfo;
   tokens: Tokens;
-  loginLimiter: FailureLimiter;
+  /** Password-guessing limits per address and per account (counted before the password is checked). */
+  loginGuard: LoginGuard;
   /** A media-stream token for a CallSid (see auth/stream-token.ts). */
   streamToken: (callSid: string) => string;
   /** Live events to the admin app's sockets (GET /ws/admin). */
   adminHub: AdminHub;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
   services: () => Services;
+  /** Resolves once the ADMIN_EMAIL owner exists (created at start-up): sign-ins wait for it. */
+  envOwner?: () => Promise<void>;
 }
 
 export type AppEnv = {
   Bindings: { server?: Server<unknown> };
-  Variables: { requestId: string; user: PublicUser; deps: HttpDeps };
+  Variables: {
+    requestId: string;
+    user: PublicUser;
+    /** The server-side session (token `jti`) this request is signed in with. */
+    sessionId: string;
+    deps: HttpDeps;
+  };
 };

@@ -1,6 +1,7 @@
 /** The one place that turns errors into HTTP responses: `{"error":{"code","message"}}`, never a stack trace. */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { Busy } from "../auth/semaphore.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { EV, log } from "../log.ts";
@@ -15,6 +16,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   not_configured: 501,
   gone: 410,
@@ -39,6 +41,8 @@ export function onError(err: Error, c: Context): Response {
     log.warn(EV.HTTP_UPSTREAM_ERROR, { method: c.req.method, path: c.req.path, provider: err.provider, kind: err.kind, message: err.message });
     return c.json(errorBody("upstream", err.message), 502);
   }
+  // the password gate is full (see auth/semaphore.ts): come back in a second
+  if (err instanceof Busy) return errorResponse(c, new AppError("rate_limited", "the server is busy checking other passwords; try again in a moment", undefined, { "Retry-After": "1" }));
   if (err instanceof HTTPException && err.status < 500) {
     const code: ErrorCode = err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : "bad_request";
     return c.json(errorBody(code, err.message || "bad request"), err.status);
@@ -47,7 +51,12 @@ export function onError(err: Error, c: Context): Response {
   return c.json(errorBody("internal", "internal server error"), 500);
 }
 
+const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head><body><h1>404 Not Found</h1><p>There is nothing here. The admin app is at <a href="/app">/app</a>.</p></body></html>`;
+
+/** Unknown routes: JSON under /api (and for clients that ask for JSON), a small HTML page elsewhere. */
 export function notFound(c: Context): Response {
-  if (c.req.path.startsWith("/api/")) return c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404);
-  return c.text("not found", 404);
+  const path = c.req.path.slice(0, 200);
+  if (c.req.path.startsWith("/api/") || c.req.path === "/api" || /application\/json/.test(c.req.header("accept") ?? ""))
+    return c.json(errorBody("not_found", `no route ${c.req.method} ${path}`), 404);
+  return c.html(NOT_FOUND_PAGE, 404);
 }

@@ -35,6 +35,8 @@ test(
 
     const page = await fetch(`${server.url}/app/admin/overview`);
     expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await page.text();
     expect(html).toContain('<div id="root">');
     // the stylesheet is Tailwind output, not the raw `@import "tailwindcss"`

@@ -1,5 +1,13 @@
-/** The Twilio edge of a call: TwiML, signatures, status callbacks, the WebSocket handshake, stream tokens, bad frames. */
+/**
+ * The Twilio edge of a call: TwiML, signatures, status callbacks, the WebSocket handshake, stream tokens, bad frames;
+ * and what a hostile or broken peer cannot do: hold a socket without starting, go silent, replay the webhook or the
+ * token of a finished call, open a second stream, send audio faster than real time.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseWav } from "../../src/audio/riff.ts";
+import { readStreamTwiml } from "../../src/sim/twiml-read.ts";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { rawHandshake } from "../../src/sim/handshake.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
@@ -9,7 +17,16 @@ import { logLines } from "../support/server.ts";
 const AUTH = "twilio-auth-token-1234";
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ env: { TWILIO_AUTH_TOKEN: AUTH, TWILIO_ACCOUNT_SID: "AC" + "0".repeat(32), PUBLIC_BASE_URL: "https://agent.example.com" } });
+  rig = await startRig({
+    env: {
+      TWILIO_AUTH_TOKEN: AUTH,
+      TWILIO_ACCOUNT_SID: "AC" + "0".repeat(32),
+      PUBLIC_BASE_URL: "https://agent.example.com",
+      // short enough for a test, long enough for a loaded machine's real-time caller
+      WS_START_TIMEOUT_MS: "500",
+      WS_MEDIA_TIMEOUT_MS: "1500",
+    },
+  });
 });
 afterAll(() => rig.stop());
 
@@ -140,5 +157,126 @@ describe("media WebSocket", () => {
     const kinds = logLines.filter((l) => l.event === "ws.bad_frame").map((l) => l.kind);
     expect(kinds).toEqual(expect.arrayContaining(["media_before_start", "binary", "not_json", "wrong_size", "bad_base64"]));
     await caller.hangup();
+  });
+});
+
+describe("limits a hostile or broken peer cannot get past", () => {
+  const wsUrl = () => rig.server.url.replace("http", "ws") + "/ws/twilio-media";
+
+  /** Rings incoming_call (signed like Twilio) and returns the TwiML's stream parameters. */
+  async function ring(callSid: string): Promise<{ status: number; xml: string; parameters: Record<string, string> }> {
+    const params = { CallSid: callSid, From: "+972507770000", To: "+97231234567", AccountSid: "AC1" };
+    const res = await post("/webhook/incoming_call", params, sign("/webhook/incoming_call", params));
+    const xml = await res.text();
+    return { status: res.status, xml, parameters: readStreamTwiml(xml).parameters };
+  }
+
+  /** A raw media socket: sends `start` with these parameters (when given), reports how it closed. */
+  async function stream(callSid: string, parameters?: Record<string, string>) {
+    const ws = new WebSocket(wsUrl(), ["audio.twilio.com"]);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => (ws.onclose = (e) => resolve({ code: e.code, reason: e.reason })));
+    await new Promise((r) => (ws.onopen = r));
+    ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    const streamSid = `MZ${crypto.randomUUID().replace(/-/g, "")}`;
+    if (parameters) ws.send(JSON.stringify({ event: "start", streamSid, start: { callSid, streamSid, tracks: ["inbound"], customParameters: parameters } }));
+    const media = (payload: string) => ws.send(JSON.stringify({ event: "media", streamSid, media: { track: "inbound", payload } }));
+    return { ws, closed, media, streamSid };
+  }
+
+  const detail = async (callSid: string) => rig.api(`/api/calls/${callSid}`);
+  const fileHash = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+  test("a socket that never sends a valid start is closed 1008 (WS_START_TIMEOUT_MS)", async () => {
+    const t0 = performance.now();
+    const s = await stream("CAnever");
+    const { code, reason } = await s.closed;
+    expect(code).toBe(1008);
+    expect(reason).toContain("no valid start");
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  test("a started stream that sends no media ends its call as connection_lost (WS_MEDIA_TIMEOUT_MS)", async () => {
+    const callSid = `CAsilent${Date.now()}`;
+    const { parameters } = await ring(callSid);
+    const s = await stream(callSid, parameters);
+    const { code } = await s.closed;
+    expect(code).toBe(1000);
+    const d = await detail(callSid);
+    expect(d.call.outcome).toBe("connection_lost");
+    expect(d.call.status).toBe("completed");
+    expect(logLines.some((l) => l.event === "ws.media_timeout" && l.callSid === callSid)).toBe(true);
+  });
+
+  test("one stream per call: a second start while it streams, and a replayed token or webhook after it ended, change nothing", async () => {
+    const callSid = `CAonce${Date.now()}`;
+    const first = await ring(callSid);
+    const caller = new SimulatedCaller({ baseUrl: rig.server.url, callSid });
+    await caller.connect(wsUrl(), first.parameters);
+    await caller.waitUntil(() => caller.frames.length > 20, 5000, "the greeting");
+    // a second stream with the same (still valid) token while the call is live
+    const second = await stream(callSid, first.parameters);
+    expect(await second.closed).toEqual({ code: 1008, reason: "this call already had its stream" });
+    expect(caller.closeCode).toBeUndefined();
+    await caller.waitForQuiet(300, 10_000);
+    await caller.hangup();
+    const waitEnded = async () => {
+      for (let i = 0; i < 200 && (await detail(callSid)).call.status !== "completed"; i++) await Bun.sleep(10);
+    };
+    await waitEnded();
+    const before = await detail(callSid);
+    expect(before.call.status).toBe("completed");
+    expect(before.recordingUrl).toBeTruthy();
+    const path = `${rig.server.dataDir}/recordings/${callSid}.wav`;
+    const hashBefore = fileHash(path);
+
+    // Twilio's webhook replayed (signed, so it passes the signature check): hang up, reopen nothing
+    const replay = await ring(callSid);
+    expect(replay.status).toBe(200);
+    expect(replay.xml).toContain("<Hangup/>");
+    expect(replay.xml).not.toContain("<Stream");
+    // the first TwiML's token, replayed within its 2 minutes
+    const late = await stream(callSid, first.parameters);
+    expect(await late.closed).toEqual({ code: 1008, reason: "this call already had its stream" });
+
+    const after = await detail(callSid);
+    expect(after.call).toEqual(before.call);
+    expect(after.turns).toEqual(before.turns);
+    expect(fileHash(path)).toBe(hashBefore);
+  });
+
+  test("audio flooded faster than real time is dropped and counted: the recording is never longer than the call", async () => {
+    const callSid = `CAflood${Date.now()}`;
+    const { parameters } = await ring(callSid);
+    const s = await stream(callSid, parameters);
+    const t0 = performance.now();
+    const frame = Buffer.alloc(160, 0x7f).toString("base64");
+    // 8 MB of audio: 50,000 frames = 1,000 s of call, sent in a moment
+    for (let i = 0; i < 50_000; i++) s.media(frame);
+    s.ws.send(JSON.stringify({ event: "stop", streamSid: s.streamSid }));
+    s.ws.close(1000, "done");
+    await s.closed;
+    let d = await detail(callSid);
+    for (let i = 0; i < 500 && d.call.status !== "completed"; i++) {
+      await Bun.sleep(10);
+      d = await detail(callSid);
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    const wav = parseWav(new Uint8Array(readFileSync(`${rig.server.dataDir}/recordings/${callSid}.wav`)));
+    const recordedS = wav.data.length / (8000 * 2 * 2); // stereo 16-bit at 8 kHz
+    expect(recordedS).toBeLessThanOrEqual(wallS + 1.1);
+    expect(recordedS).toBeGreaterThan(0.5); // the allowed lead did arrive
+    const counted = logLines.filter((l) => l.event === "ws.bad_frame" && l.callSid === callSid && l.kind === "too_fast");
+    expect(counted.length).toBeGreaterThan(0);
+    const stop = logLines.find((l) => l.event === "WS_STOP" && l.callSid === callSid) as { problems: { too_fast: number } };
+    expect(stop.problems.too_fast).toBeGreaterThan(45_000);
+  });
+
+  test("a CallSid that is not [A-Za-z0-9_-]{1,64} gets 400 from incoming_call, nothing recorded", async () => {
+    for (const bad of ["CA/../../x", "CA 1", "CA" + "x".repeat(70), ""]) {
+      const params = { CallSid: bad, From: "+972500000001" };
+      const res = await post("/webhook/incoming_call", params, sign("/webhook/incoming_call", params));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('"field":"CallSid"');
+    }
   });
 });

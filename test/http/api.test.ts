@@ -54,34 +54,23 @@ describe("auth", () => {
     { name: "setup is refused once an admin exists", method: "POST", url: "/api/auth/setup", body: { token: "x", email: "a@b.co", password: "12345678" }, expectedStatus: 401 },
   ]);
 
-  test("cookie session: login sets an httpOnly SameSite cookie that authenticates, logout clears it", async () => {
+  test("cookie session: login sets an httpOnly SameSite cookie that authenticates; logout revokes it server-side", async () => {
     const { res } = await login("owner@example.com", "owner-password");
     const cookie = res.headers.get("set-cookie")!;
     expect(cookie).toMatch(/^al_session=[^;]+;/);
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Lax");
     expect(cookie).toContain("Max-Age=43200");
+    expect(cookie).not.toContain("Secure"); // plain http, no PUBLIC_BASE_URL, no trusted proxy
     const pair = cookie.split(";")[0]!;
     const me = await fetch(`${base()}/api/auth/me`, { headers: { cookie: pair } });
     expect(me.status).toBe(200);
-    const out = await fetch(`${base()}/api/auth/logout`, { method: "POST", headers: { cookie: pair } });
+    const out = await fetch(`${base()}/api/auth/logout`, { method: "POST", headers: { cookie: pair, origin: base() } });
     expect(out.status).toBe(204);
     expect(out.headers.get("set-cookie")).toMatch(/al_session=;.*Max-Age=0/);
-  });
-
-  test("5 failures a minute from one IP → 429 with Retry-After, even with the right password; other IPs unaffected", async () => {
-    const attempt = (ip: string, password: string) =>
-      fetch(`${base()}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-forwarded-for": `203.0.113.9, ${ip}` },
-        body: JSON.stringify({ email: "owner@example.com", password }),
-      });
-    for (let i = 0; i < 5; i++) expect((await attempt("198.51.100.7", "wrong")).status).toBe(401);
-    const blocked = await attempt("198.51.100.7", "owner-password");
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
-    expect((await attempt("198.51.100.8", "owner-password")).status).toBe(200);
+    // the browser dropped the cookie, but a copy of it (or of the token) no longer works either
+    expect((await fetch(`${base()}/api/auth/me`, { headers: { cookie: pair } })).status).toBe(401);
+    expect((await fetch(`${base()}/api/auth/me`, { headers: { authorization: `Bearer ${pair.split("=")[1]}` } })).status).toBe(401);
   });
 });
 

@@ -25,7 +25,7 @@ describe("auth and validation", () => {
     { name: "create with an unknown status → 422 naming status", as: "owner", method: "POST", url: "/api/contacts", body: { name: "x", status: "hot" }, expectedStatus: 422, expectedContent: ['"field":"status"', "new, contacted, qualified, proposal, won, lost"] },
     { name: "create with an owner who does not exist → 422 naming ownerId", as: "owner", method: "POST", url: "/api/contacts", body: { name: "x", ownerId: 999 }, expectedStatus: 422, expectedContent: ['"field":"ownerId"'] },
     { name: "create with an undefined custom field → 422 naming it", as: "owner", method: "POST", url: "/api/contacts", body: { name: "x", fields: { shoe: 42 } }, expectedStatus: 422, expectedContent: ['"field":"fields.shoe"'] },
-    { name: "malformed JSON → 400", as: "owner", method: "POST", url: "/api/contacts", body: "{name:", expectedStatus: 400, expectedContent: ['"code":"bad_json"'] },
+    { name: "malformed JSON → 400", as: "owner", method: "POST", url: "/api/contacts", body: "{name:", headers: { "content-type": "application/json" }, expectedStatus: 400, expectedContent: ['"code":"bad_json"'] },
     { name: "a page of 0 → 422 naming page", as: "owner", url: "/api/contacts?page=0", expectedStatus: 422, expectedContent: ['"field":"page"'] },
     { name: "a limit over 200 → 422 naming limit", as: "owner", url: "/api/contacts?limit=500", expectedStatus: 422, expectedContent: ['"field":"limit"'] },
     { name: "an unknown status filter → 422", as: "owner", url: "/api/contacts?status=new,hot", expectedStatus: 422, expectedContent: ['"field":"status.1"'] },

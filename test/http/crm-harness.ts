@@ -86,6 +86,7 @@ export interface AppScenario {
   method?: string;
   url: string | (() => string);
   body?: unknown | (() => unknown);
+  headers?: Record<string, string>;
   expectedStatus: number;
   /** Substrings the response body must contain. */
   expectedContent?: string[];
@@ -97,7 +98,7 @@ export function runAppScenarios(h: () => Harness, scenarios: AppScenario[]) {
     test(s.name, async () => {
       const url = typeof s.url === "function" ? s.url() : s.url;
       const body = typeof s.body === "function" ? (s.body as () => unknown)() : s.body;
-      const res = await h().req(s.as, s.method ?? "GET", url, body);
+      const res = await h().req(s.as, s.method ?? "GET", url, body, s.headers);
       const text = await res.text();
       expect({ status: res.status, text }).toMatchObject({ status: s.expectedStatus });
       for (const needle of s.expectedContent ?? []) expect(text).toContain(needle);

@@ -39,7 +39,7 @@ describe("nothing configured", () => {
     { name: "currency EUR → 422", method: "POST", url: "/api/crm/payments", headers: owner, body: { ...create("paypal"), currency: "EUR" }, expectedStatus: 422, expectedContent: ['"field":"currency"', "ILS, USD"] },
     { name: "no description → 422", method: "POST", url: "/api/crm/payments", headers: owner, body: { amount: 1, currency: "ILS", provider: "paypal" }, expectedStatus: 422, expectedContent: ['"field":"description"'] },
     { name: "unknown provider → 422", method: "POST", url: "/api/crm/payments", headers: owner, body: create("bitcoin"), expectedStatus: 422, expectedContent: ['"field":"provider"'] },
-    { name: "malformed JSON → 400", method: "POST", url: "/api/crm/payments", headers: owner, rawBody: "{amount:", expectedStatus: 400, expectedContent: ['"code":"bad_json"'] },
+    { name: "malformed JSON → 400", method: "POST", url: "/api/crm/payments", headers: () => ({ ...owner(), "content-type": "application/json" }), rawBody: "{amount:", expectedStatus: 400, expectedContent: ['"code":"bad_json"'] },
     { name: "bad status filter → 422", url: "/api/crm/payments?status=won", headers: owner, expectedStatus: 422, expectedContent: ['"field":"status"'] },
     { name: "show a missing payment → 404", url: "/api/crm/payments/999", headers: owner, expectedStatus: 404 },
     { name: "show with a non-numeric id → 422", url: "/api/crm/payments/abc", headers: owner, expectedStatus: 422 },

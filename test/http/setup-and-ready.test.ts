@@ -44,7 +44,7 @@ test("readyz reflects a database failure; the server stays up and /api answers 5
     expect(ready.db).toBe("err");
     expect(ready.details.db.length).toBeGreaterThan(0);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    const login = await fetch(`${server.url}/api/auth/login`, { method: "POST", body: JSON.stringify({ email: "a@b.co", password: "x" }) });
+    const login = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "a@b.co", password: "x" }) });
     expect(login.status).toBe(503);
     expect(((await login.json()) as { error: { code: string } }).error.code).toBe("unavailable");
   } finally {

@@ -19,6 +19,14 @@ export function tempDir(prefix = "al-"): string {
   return mkdtempSync(join(RUN_ROOT, prefix));
 }
 
+/** A port that was free a moment ago (for a child that must be reached before it logs its address). */
+export function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port!;
+  probe.stop(true);
+  return port;
+}
+
 /** Captured log lines of the in-process server. */
 export const logLines: Array<Record<string, unknown>> = [];
 
@@ -40,8 +48,11 @@ export interface Spawned {
   exited: Promise<number>;
 }
 
-/** Runs `cmd` (default: bun src/cli.ts serve) with PORT=0 and waits for `server.listening`. */
-export async function spawnServer(opts: { env?: Record<string, string>; cmd?: string[]; cwd?: string } = {}): Promise<Spawned> {
+/**
+ * Runs `cmd` (default: bun src/cli.ts serve) with PORT=0 and waits for `server.listening` — or, with
+ * `listening: false`, returns at once (give a PORT then: `url` is built from it) to catch the start-up itself.
+ */
+export async function spawnServer(opts: { env?: Record<string, string>; cmd?: string[]; cwd?: string; listening?: boolean } = {}): Promise<Spawned> {
   const dataDir = opts.env?.DATA_DIR ?? tempDir();
   const proc = Bun.spawn(opts.cmd ?? ["bun", join(ROOT, "src/cli.ts"), "serve"], {
     cwd: opts.cwd ?? ROOT,
@@ -83,6 +94,7 @@ export async function spawnServer(opts: { env?: Record<string, string>; cmd?: st
       waiters.push({ event, resolve: (l) => (clearTimeout(timer), resolve(l)) });
     });
   };
+  if (opts.listening === false) return { proc, url: `http://127.0.0.1:${opts.env?.PORT}`, lines, waitFor, exited: proc.exited };
   const listening = await Promise.race([
     waitFor("server.listening"),
     proc.exited.then(async (code) => {

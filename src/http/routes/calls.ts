@@ -56,7 +56,9 @@ export function callRoutes(deps: HttpDeps) {
       const call = visibleCall(c);
       const file = call.recordingPath ? Bun.file(call.recordingPath) : undefined;
       if (!file || !(await file.exists())) throw new AppError("not_found", "no recording for this call");
-      return new Response(file, { headers: { "content-type": "audio/wav", "content-disposition": `inline; filename="${call.callSid}.wav"` } });
+      // the name is built from a whitelist, so a stored CallSid can never steer the download's file name or header
+      const name = `${call.callSid.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64)}.wav`;
+      return new Response(file, { headers: { "content-type": "audio/wav", "content-disposition": `inline; filename="${name}"` } });
     });
 }
 

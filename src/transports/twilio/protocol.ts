@@ -6,6 +6,12 @@
 import { z } from "zod";
 import { FRAME_BYTES } from "../../audio/mulaw.ts";
 
+/**
+ * What a CallSid/StreamSid may look like here (Twilio's are `CA`/`MZ` + 32 hex; test and seed ids such as
+ * `CA_TEST` also fit). Anything else is refused before it reaches a log line, a file name or the database.
+ */
+export const TWILIO_SID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const connected = z.object({ event: z.literal("connected"), protocol: z.string().optional(), version: z.string().optional() });
 const start = z.object({
   event: z.literal("start"),

@@ -22,3 +22,10 @@ export function dialTwiml(number: string): string {
   response.dial(number);
   return response.toString();
 }
+
+/** <Response><Hangup/></Response>: for a call that already had its stream (a replayed webhook). */
+export function hangupTwiml(): string {
+  const response = new VoiceResponse();
+  response.hangup();
+  return response.toString();
+}
