@@ -13,6 +13,7 @@ import { buildProviders } from "./compose/providers.ts";
 import { AuditService } from "./crm/audit.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
+import { MessageService } from "./crm/messages.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { UserService } from "./crm/users.ts";
@@ -20,11 +21,19 @@ import { migrate, openDatabase, type Db } from "./db/client.ts";
 import { AppError } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import type { HttpDeps, Services } from "./http/env.ts";
+import { liveFeed } from "./live-events.ts";
 import { configureLog, EV, log } from "./log.ts";
 import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
 import { mediaWebSocketHandler, type MediaSocketData } from "./transports/twilio/media-server.ts";
 import { versionInfo } from "./version.ts";
+import { WhatsappInbox } from "./whatsapp/inbox.ts";
+import { MediaStore } from "./whatsapp/media-store.ts";
+import { SendQueue } from "./whatsapp/send-queue.ts";
+import { WhatsappSender } from "./whatsapp/sender.ts";
+import { disabledWhatsapp } from "./whatsapp/control.ts";
+import { WhatsappSupervisor, type SupervisorOptions } from "./whatsapp/supervisor.ts";
+import { TwilioWhatsapp } from "./whatsapp/twilio-whatsapp.ts";
 
 export interface Running {
   server: Server<MediaSocketData>;
@@ -33,15 +42,24 @@ export interface Running {
   readiness: Readiness;
   /** Resolves once the providers and the greeting cache are warm. */
   warmed: Promise<void>;
+  /** The WhatsApp worker's supervisor, when WHATSAPP_ENABLED=true. */
+  whatsapp?: WhatsappSupervisor;
   /** Let live calls finish their reply and in-flight requests finish (≤ graceMs), close the database. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export const STOP_GRACE_MS = 10_000;
 
+/** What tests may change in start(): production passes nothing. */
+export interface StartOptions {
+  /** Supervisor settings for tests (shorter timings, fault injection). */
+  whatsapp?: Partial<Omit<SupervisorOptions, "sink">>;
+}
+
 /** Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. */
-export async function start(config: Readonly<Config>, early?: Server<MediaSocketData>): Promise<Running> {
+export async function start(config: Readonly<Config>, early?: Server<MediaSocketData>, opts: StartOptions = {}): Promise<Running> {
   configureLog({ format: config.logFormat, level: config.logLevel });
+  const live = liveFeed(() => {});
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
@@ -50,6 +68,24 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   let db: Db | undefined;
   let services: Services | undefined;
   const providers = buildProviders(config, readiness);
+  const media = new MediaStore(config.dataDir);
+  const twilioWhatsapp = new TwilioWhatsapp({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, from: config.twilio.whatsappFrom });
+  const supervisor = config.whatsappEnabled
+    ? new WhatsappSupervisor({
+        dataDir: config.dataDir,
+        wsUrl: config.whatsappWsUrl,
+        live,
+        readiness,
+        ...opts.whatsapp,
+        sink: {
+          message: (m) => void deps.services().whatsapp.inbox.receiveBaileys(m),
+          receipts: (updates) => {
+            for (const u of updates) deps.services().messages.updateStatus("baileys", u.providerId, u.status);
+          },
+          lid: (mappings) => void deps.services().whatsapp.inbox.linkLid(mappings),
+        },
+      })
+    : undefined;
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
     config,
@@ -62,6 +98,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       if (!services) throw new AppError("unavailable", "database is not available; see /readyz");
       return services;
     },
+    whatsapp: supervisor ?? disabledWhatsapp(readiness),
   };
 
   const app = createApp(deps, { settingsChanged: () => void calls.warmPrompts() });
@@ -75,6 +112,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
     const contacts = new ContactService(db);
+    const messages = new MessageService(db, live);
     services = {
       users: new UserService(db),
       audit: new AuditService(db),
@@ -82,6 +120,12 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       calls: new CallRecords(db, contacts),
       tasks: new TaskService(db),
       settings: new SettingsService(db),
+      messages,
+      whatsapp: {
+        inbox: new WhatsappInbox(contacts.identities, messages, { client: twilioWhatsapp, media }),
+        sender: new WhatsappSender({ messages, contacts, queue: new SendQueue(), baileys: supervisor, twilio: twilioWhatsapp, publicBaseUrl: config.publicBaseUrl }),
+        media,
+      },
     };
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
@@ -91,7 +135,8 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
     log.error(EV.DB_ERROR, { reason, path: config.databasePath });
   }
 
-  reportWhatsapp(config, readiness);
+  // after listening and after the database: the worker's first events may be messages to store
+  supervisor?.start();
   if (services)
     await bootstrapAdmin(config, services, tokens, config.publicBaseUrl ?? url).catch((err) => log.error(EV.DB_ERROR, { reason: `creating the first admin: ${err instanceof Error ? err.message : String(err)}` }));
   // after listening: load the Google clients and put the greeting in the cache, in the background
@@ -104,7 +149,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       const t0 = performance.now();
       // stop accepting at once; requests in flight and open sockets go on until they finish (or the grace ends)
       const drained = server.stop(false).then(() => true);
-      await calls.drain(graceMs);
+      await Promise.all([calls.drain(graceMs), supervisor?.stop()]);
       const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
       services = undefined;
@@ -112,13 +157,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, url, readiness, stop, warmed };
-}
-
-/** WhatsApp's readiness until its worker exists. */
-function reportWhatsapp(config: Readonly<Config>, readiness: Readiness) {
-  if (config.whatsappEnabled) readiness.set("whatsapp", "err", "WHATSAPP_ENABLED=true, but this build has no WhatsApp worker yet");
-  else readiness.set("whatsapp", "ok", "disabled (WHATSAPP_ENABLED=false)");
+  return { server, url, readiness, stop, warmed, whatsapp: supervisor };
 }
 
 /** ADMIN_EMAIL/ADMIN_PASSWORD create the first admin; with no user at all, print a one-time setup link. */

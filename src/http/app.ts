@@ -13,10 +13,13 @@ import { requestLog } from "./middleware/request-log.ts";
 import { requireSession } from "./middleware/session.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { callRoutes } from "./routes/calls.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { userRoutes } from "./routes/users.ts";
+import { whatsappWebhookRoutes } from "./routes/whatsapp-webhooks.ts";
+import { whatsappRoutes } from "./routes/whatsapp.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -37,12 +40,15 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   app.route("/", healthRoutes(deps));
   app.route("/api/auth", authRoutes(deps));
   app.route("/webhook", twilioWebhookRoutes(deps));
+  app.route("/webhook/whatsapp", whatsappWebhookRoutes(deps));
 
   const api = new Hono<AppEnv>();
   api.use(requireSession(deps));
   api.route("/users", userRoutes(deps));
   api.route("/calls", callRoutes(deps));
   api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
+  api.route("/whatsapp", whatsappRoutes(deps));
+  api.route("/", conversationRoutes(deps));
   app.route("/api", api);
   return app;
 }

@@ -5,12 +5,17 @@ import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
 import type { CallRecords } from "../crm/call-records.ts";
+import type { MessageService } from "../crm/messages.ts";
 import type { ContactService } from "../crm/contacts.ts";
 import type { SettingsService } from "../crm/settings.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
 import type { Readiness } from "../readiness.ts";
 import type { VersionInfo } from "../version.ts";
+import type { WhatsappInbox } from "../whatsapp/inbox.ts";
+import type { MediaStore } from "../whatsapp/media-store.ts";
+import type { WhatsappSender } from "../whatsapp/sender.ts";
+import type { WhatsappControl } from "../whatsapp/control.ts";
 
 export interface Services {
   users: UserService;
@@ -19,6 +24,8 @@ export interface Services {
   calls: CallRecords;
   tasks: TaskService;
   settings: SettingsService;
+  messages: MessageService;
+  whatsapp: { inbox: WhatsappInbox; sender: WhatsappSender; media: MediaStore };
 }
 
 export interface HttpDeps {
@@ -31,6 +38,8 @@ export interface HttpDeps {
   streamToken: (callSid: string) => string;
   /** The database-backed services; throws AppError("unavailable") while the database is down. */
   services: () => Services;
+  /** The WhatsApp worker's supervisor (or its disabled stand-in). */
+  whatsapp: WhatsappControl;
 }
 
 export type AppEnv = {
