@@ -71,6 +71,7 @@ export const EV = {
   WHATSAPP_DISCONNECTED: "whatsapp.disconnected",
   WHATSAPP_EVENT_FAILED: "whatsapp.event_failed",
   WHATSAPP_LID_LINKED: "whatsapp.lid_linked",
+  WHATSAPP_MEDIA_FAILED: "whatsapp.media_failed",
   WHATSAPP_MESSAGE_IN: "whatsapp.message_in",
   WHATSAPP_QR: "whatsapp.qr",
   WHATSAPP_RESTRICTED: "whatsapp.restricted",

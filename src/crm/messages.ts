@@ -225,7 +225,7 @@ export class MessageService {
       WHERE m.id = (SELECT x.id FROM messages x WHERE x.contact_id = m.contact_id ORDER BY x.at DESC, x.id DESC LIMIT 1) ${owner}
       ORDER BY m.at DESC, m.id DESC
       LIMIT ${o.limit} OFFSET ${(o.page - 1) * o.limit}`);
-    const total = this.db.get<{ n: number }>(sql`SELECT count(DISTINCT m.contact_id) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE 1 = 1 ${owner}`).n;
+    const total = this.db.all<{ n: number }>(sql`SELECT count(DISTINCT m.contact_id) AS n FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE 1 = 1 ${owner}`)[0]!.n;
     const items = rows.map((r) => ({
       contact: { id: r.contact_id, name: r.name, phone: r.phone, ownerId: r.owner_id },
       last: messageView(this.byId(r.message_id)!),

@@ -12,6 +12,7 @@ import type { Contact } from "../db/schema.ts";
 import type { IdentityService } from "../crm/identities.ts";
 import type { MessageRow, MessageService } from "../crm/messages.ts";
 import { normalizePhone } from "../crm/phone.ts";
+import { EV, log } from "../log.ts";
 import type { MediaStore } from "./media-store.ts";
 import type { InboundWa } from "./protocol.ts";
 import { twilioInbound, type TwilioInbound, type TwilioInboundForm } from "./twilio-inbound.ts";
@@ -45,6 +46,7 @@ export class WhatsappInbox {
   receiveBaileys(m: InboundWa): { message: MessageRow; created: boolean } {
     const existing = this.messages.byProvider("baileys", m.providerId);
     if (existing) return { message: existing, created: false };
+    if (m.mediaError) log.warn(EV.WHATSAPP_MEDIA_FAILED, { channel: "baileys", providerId: m.providerId, reason: m.mediaError });
     // our own messages sent from the phone app carry the business's name, not the customer's
     const contact = this.contactFor({ phone: phoneOfJid(m.pn), lid: m.lid, name: m.fromMe ? undefined : m.pushName });
     return this.messages.record({
@@ -83,7 +85,9 @@ export class WhatsappInbox {
   async receiveTwilioWebhook(form: TwilioInboundForm, raw: Record<string, string>): Promise<{ message: MessageRow; created: boolean }> {
     const existing = this.messages.byProvider("twilio", form.MessageSid);
     if (existing) return { message: existing, created: false };
-    return this.receiveTwilio(await twilioInbound(form, raw, { twilio: this.twilio.client, media: this.twilio.media }));
+    const m = await twilioInbound(form, raw, { twilio: this.twilio.client, media: this.twilio.media });
+    if (m.mediaError) log.warn(EV.WHATSAPP_MEDIA_FAILED, { channel: "twilio", messageSid: m.messageSid, reason: m.mediaError });
+    return this.receiveTwilio(m);
   }
 
   /** A message from Twilio's webhook (media already fetched). */

@@ -110,7 +110,7 @@ export class TwilioWhatsapp {
       const location = res.headers.get("location");
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, target);
-        if (next.protocol !== "https:" && next.origin !== api.origin) throw new Error("media redirect to a non-https URL");
+        if (api.protocol === "https:" && next.protocol !== "https:") throw new Error("media redirect from https to a plain http URL");
         if (next.origin !== api.origin) headers = {};
         target = next;
         continue;

@@ -6,7 +6,6 @@
  */
 import makeWASocket, {
   DEFAULT_CONNECTION_CONFIG,
-  downloadMediaMessage,
   fetchLatestWaWebVersion,
   makeCacheableSignalKeyStore,
   type ConnectionState,
@@ -18,14 +17,13 @@ import type { MediaStore } from "../media-store.ts";
 import type { InboundWa, Restrictions, SendResult, WorkerEvent } from "../protocol.ts";
 import type { SqliteAuthStore } from "./auth-store.ts";
 import { baileysLogger } from "./logger.ts";
+import { saveMessageMedia } from "./media.ts";
 import { ignoredJid, normalizeMapping, normalizeMessage, receiptsFromUpdates, receiptsFromUserReceipts } from "./normalize.ts";
 import { WorkerError } from "./worker-error.ts";
 
 type Emit = (ev: WorkerEvent) => void;
 type EventInput = WorkerEvent extends infer E ? (E extends { kind: "ev" } ? Omit<E, "kind"> : never) : never;
 
-/** A media download may take this long before the message is kept without it (ms). */
-const MEDIA_TIMEOUT_MS = 60_000;
 /** How long an onWhatsApp answer is trusted (ms). */
 const LOOKUP_TTL_MS = 3600_000;
 
@@ -204,14 +202,7 @@ export class Connection {
     const message: InboundWa = { ...n.inbound };
     if (n.media) {
       try {
-        const stream = await downloadMediaMessage(msg, "stream", {}, { reuploadRequest: sock.updateMediaMessage, logger: this.logger });
-        const timer = setTimeout(() => stream.destroy(new Error(`media download took longer than ${MEDIA_TIMEOUT_MS} ms`)), MEDIA_TIMEOUT_MS);
-        try {
-          const file = await this.media.save({ channel: "baileys", providerId: message.providerId, index: 0, mime: n.media.mime, name: n.media.name }, stream);
-          message.media = [file];
-        } finally {
-          clearTimeout(timer);
-        }
+        message.media = [await saveMessageMedia(msg, n.media, this.media, { reuploadRequest: sock.updateMediaMessage, logger: this.logger })];
       } catch (err) {
         message.mediaError = `the ${n.media.kind} could not be downloaded: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
       }
