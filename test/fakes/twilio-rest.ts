@@ -18,7 +18,7 @@ export class FakeTwilioRest {
   readonly mediaRequests: Array<{ path: string; auth: string | null }> = [];
   readonly cdnRequests: Array<{ path: string; auth: string | null }> = [];
   /** Inbound media by Twilio media path (`/2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…`). */
-  readonly media = new Map<string, { bytes: Uint8Array; mime: string }>();
+  readonly media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mime: string }>();
   /** Overrides the answer to a send, e.g. `() => ({ status: 400, body: { code: 63016, message: "…" } })`. */
   messageReply?: (form: Record<string, string>) => { status: number; body: unknown } | undefined;
   private server?: Server<unknown>;

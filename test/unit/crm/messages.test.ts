@@ -31,7 +31,7 @@ test("every order of Twilio's callbacks ends at the furthest status; failed neve
     ["sent", "failed", "delivered"],
     ["failed", "sent"],
   ];
-  const expected = ["read", "read", "read", "delivered", "failed"];
+  const expected = ["read", "read", "read", "delivered", "failed"] as const;
   orders.forEach((order, i) => {
     const row = messages.queue({ contactId: c.id, channel: "twilio", text: `m${i}` });
     messages.accepted(row.id, `SM${i}`);
