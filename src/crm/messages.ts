@@ -7,7 +7,7 @@
  *   beat its own REST answer) waits in memory and is applied when the id arrives.
  * Publishes `message.in` and `message.status` on the live feed.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { contacts, messages, type MessageChannel, type MessageStatus } from "../db/schema.ts";
 import { LIVE, silentFeed, type LiveFeed } from "../live-events.ts";
@@ -132,7 +132,11 @@ export class MessageService {
 
   /** The provider took the message: it gets the provider's id and `sent` (or better, if a callback came first). */
   accepted(id: number, providerId: string): MessageRow {
-    const row = this.db.update(messages).set({ providerId, status: "sent", updatedAt: new Date() }).where(and(eq(messages.id, id), eq(messages.status, "queued"))).returning().get() ?? this.byId(id)!;
+    const row = this.db.transaction((tx) => {
+      // an echo of this very send, kept under the provider's id before its answer came back, gives way to it
+      tx.delete(messages).where(and(eq(messages.providerId, providerId), eq(messages.direction, "out"), ne(messages.id, id), sql`${messages.channel} = (SELECT channel FROM messages WHERE id = ${id})`)).run();
+      return tx.update(messages).set({ providerId, status: "sent", updatedAt: new Date() }).where(and(eq(messages.id, id), eq(messages.status, "queued"))).returning().get();
+    }) ?? this.byId(id)!;
     this.publishStatus(row);
     const orphan = this.orphans.get(providerId);
     if (orphan) {

@@ -16,7 +16,7 @@ export const WA_STATES = ["disabled", "starting", "qr", "pairing", "ok", "err"] 
 export type WaState = (typeof WA_STATES)[number];
 
 /** Test-only failure modes; the worker honours them only when its init says `faults: true` (never from config). */
-export const FAULTS = ["throw", "reject", "exit", "handler-throw", "hang"] as const;
+export const FAULTS = ["throw", "reject", "exit", "handler-throw", "hang", "close"] as const;
 export type Fault = (typeof FAULTS)[number];
 
 /** What the worker needs to run, sent once in `init`. */
@@ -53,7 +53,8 @@ export interface Ops {
   ping: { args: Record<string, never>; result: { at: number } };
   /** Fetches WhatsApp Web's current version (after a 405) and keeps it for the next connections. */
   refreshVersion: { args: Record<string, never>; result: { version: number[]; fetched: boolean } };
-  fault: { args: { fault: Fault }; result: Record<string, never> };
+  /** `close` ends the socket as if WhatsApp had closed it with status `code`. */
+  fault: { args: { fault: Fault; code?: number }; result: Record<string, never> };
 }
 export type Op = keyof Ops;
 

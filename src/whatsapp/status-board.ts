@@ -41,10 +41,14 @@ export class StatusBoard {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Pushes the current status to the live feed (also after a new QR or restriction). */
+  /**
+   * Pushes the current status to the live feed (also after a new QR or restriction). The QR and the pairing code
+   * stay out of it — every signed-in user gets live events, and only owners and admins may link a phone; the page
+   * fetches them from GET /api/whatsapp/status when `qrAvailable` says there is one.
+   */
   publish(): void {
-    const { qrSvg: _svg, ...s } = this.status();
-    this.live.publish(LIVE.WHATSAPP_STATE, { ...s });
+    const { qr, qrSvg: _svg, pairingCode, ...s } = this.status();
+    this.live.publish(LIVE.WHATSAPP_STATE, { ...s, qrAvailable: Boolean(qr), pairingCodeAvailable: Boolean(pairingCode) });
   }
 
   status(): WhatsappStatus {

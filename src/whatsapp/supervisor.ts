@@ -169,7 +169,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     if (gen !== this.gen) return;
     clearInterval(this.timers.ping);
     clearTimeout(this.timers.watchdog);
-    clearTimeout(this.timers.reconnect);
+    this.cancelReconnect();
     this.client = undefined;
     this.board.qr = undefined;
     if (this.stopping) return;
@@ -260,12 +260,14 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
       if (d.delayMs === undefined) return this.standDown(d.reason);
       return this.scheduleConnect(d.delayMs, `${d.reason}; a new QR code in ${seconds(d.delayMs)}`);
     }
-    if (d.refreshVersion)
-      this.client
-        ?.request("refreshVersion", {})
-        .then((v) => log.info(EV.WHATSAPP_VERSION_REFRESH, v))
-        .catch((err) => log.warn(EV.WHATSAPP_VERSION_REFRESH, { err: String(err) }));
-    this.scheduleConnect(d.delayMs, d.delayMs === 0 ? d.reason : `${d.reason}; reconnecting in ${seconds(d.delayMs)}`);
+    // after a 405 the next socket must use the refreshed version: the reconnect waits for the refresh
+    const refreshed = d.refreshVersion
+      ? this.client
+          ?.request("refreshVersion", {})
+          .then((v) => log.info(EV.WHATSAPP_VERSION_REFRESH, v))
+          .catch((err) => log.warn(EV.WHATSAPP_VERSION_REFRESH, { err: String(err) }))
+      : undefined;
+    this.scheduleConnect(d.delayMs, d.delayMs === 0 ? d.reason : `${d.reason}; reconnecting in ${seconds(d.delayMs)}`, refreshed);
   }
 
   /** The socket stays down until the owner asks (Connect, pair, unlink). */
@@ -276,17 +278,27 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     this.board.set("err", reason);
   }
 
-  private scheduleConnect(delayMs: number, reason: string) {
+  private cancelReconnect() {
     clearTimeout(this.timers.reconnect);
+    this.timers.reconnect = undefined;
+    this.board.nextAttemptAt = undefined;
+  }
+
+  private scheduleConnect(delayMs: number, reason: string, after?: Promise<unknown>) {
+    this.cancelReconnect();
     this.wantConnected = true;
     this.board.nextAttemptAt = Date.now() + delayMs;
     this.board.set(delayMs === 0 ? "starting" : "err", reason);
-    this.timers.reconnect = setTimeout(() => {
+    const timer = setTimeout(async () => {
+      await after;
+      if (this.timers.reconnect !== timer || this.stopping) return; // cancelled meanwhile (Connect, unlink, a worker restart, stop)
+      this.timers.reconnect = undefined;
       this.board.nextAttemptAt = undefined;
       const client = this.client;
       if (!client || !this.wantConnected) return;
       this.openSocket(client).catch((err) => log.warn(EV.WHATSAPP_EVENT_FAILED, { what: "connect", err: String(err) }));
     }, delayMs);
+    this.timers.reconnect = timer;
   }
 
   // ---- what the owner and the sender ask ----
@@ -320,7 +332,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
   /** Unlinks the phone and wipes the session, then offers a new QR code. */
   async logout(): Promise<void> {
     if (!this.client) throw new AppError("unavailable", `the WhatsApp worker is not running (${this.board.reason}); try again in a moment`);
-    clearTimeout(this.timers.reconnect);
+    this.cancelReconnect();
     try {
       await this.client.request("logout", {});
     } catch (err) {
@@ -337,8 +349,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
   async connect(): Promise<void> {
     this.policy.reset();
     this.wantConnected = true;
-    clearTimeout(this.timers.reconnect);
-    this.board.nextAttemptAt = undefined;
+    this.cancelReconnect();
     if (!this.client) {
       this.restartBackoff.reset();
       this.board.set("starting", "restarting the WhatsApp worker");
@@ -353,8 +364,8 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
   }
 
   /** Tests only (refused by the worker unless built with `faults: true`). */
-  async fault(fault: Fault): Promise<void> {
-    await this.client?.request("fault", { fault });
+  async fault(fault: Fault, code?: number): Promise<void> {
+    await this.client?.request("fault", { fault, code });
   }
 
   async stop(): Promise<void> {

@@ -55,6 +55,13 @@ test("real time: Baileys connects to the local WebSocket under Bun, reads the cl
   const badPhone = await fetch(`${server.url}/api/whatsapp/pair`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ phone: "hello" }) });
   expect(badPhone.status).toBe(422);
 
+  // linked-phone sending needs a connected phone; with no Twilio either, the 503 names both ways out
+  const send = await fetch(`${server.url}/api/whatsapp/send`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ to: "+972501234567", text: "hi" }) });
+  expect(send.status).toBe(503);
+  const why = ((await send.json()) as any).error.message as string;
+  expect(why).toContain("not connected");
+  expect(why).toContain("TWILIO_WHATSAPP_FROM");
+
   // stopping closes the socket and schedules nothing more
   await server.stop(2000);
   await wa.until(() => wa.open === 0, 5000, "the socket to close");
@@ -120,3 +127,60 @@ test("in production an unhandled rejection inside the worker is logged and the w
   expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual({ logged: 3, restarts: 0, crashed: false });
   expect(wa.attempts.length).toBe(1);
 }, 60_000);
+
+test("each close code through the real worker and Baileys' close path: 515 at once, 405 refreshes the version first, 440 stops after 3, 401 wipes, 403 stops", async () => {
+  const wa = new FakeWhatsappServer("silent").start();
+  cleanups.push(() => wa.stop());
+  const server = await serverWith(wa, { faults: true, policy: { backoff: { baseMs: 100, capMs: 1000, jitter: 0.2 }, replacedFloorMs: 150 } });
+  const sup = server.whatsapp!;
+  const socket = (n: number, what: string) => wa.until(() => wa.attempts.length >= n && wa.open === 1, 15_000, what);
+  const closedBy = async (code: number) => {
+    const seen = logLines.filter((l) => l.event === "whatsapp.disconnected").length;
+    await sup.fault("close", code);
+    await until(() => logLines.filter((l) => l.event === "whatsapp.disconnected").length > seen, 5000, `the ${code} close`);
+    expect(logLines.filter((l) => l.event === "whatsapp.disconnected").at(-1)).toMatchObject({ code, intentional: false });
+  };
+  await socket(1, "the first socket");
+
+  await closedBy(515);
+  await socket(2, "the reconnect after 515");
+  expect(wa.attempts[1]!.at - wa.attempts[0]!.closedAt!).toBeLessThan(500);
+
+  await closedBy(405);
+  await socket(3, "the reconnect after 405");
+  // the version refresh was asked for (and answered, here without internet: the bundled version stays) before it
+  expect(logLines.some((l) => l.event === "whatsapp.version_refresh")).toBe(true);
+
+  await closedBy(440);
+  await socket(4, "the first reconnect after 440");
+  expect(wa.attempts[3]!.at - wa.attempts[2]!.closedAt!).toBeGreaterThanOrEqual(150 * 0.95);
+  await closedBy(440);
+  await socket(5, "the second reconnect after 440");
+  expect(wa.attempts[4]!.at - wa.attempts[3]!.closedAt!).toBeGreaterThanOrEqual(300 * 0.95);
+  await closedBy(440);
+  await until(() => sup.status().state === "err" && sup.status().reason.includes("replaced this one 3 times"), 5000, "the stop after three 440s");
+  expect(sup.status().nextAttemptAt).toBeUndefined();
+  expect(wa.open).toBe(0);
+
+  // the owner's Connect forgets all that
+  await sup.connect();
+  await socket(6, "the socket after Connect");
+
+  await closedBy(401);
+  await until(() => sup.status().reason.includes("logged this device out"), 5000, "the 401 handling");
+  // a session that was never linked is not reconnected after a 401 (that could loop): it waits for the owner
+  expect(sup.status()).toMatchObject({ state: "err" });
+  expect(sup.status().nextAttemptAt).toBeUndefined();
+  // and the worker wiped the session without complaint (it refuses while a socket is open)
+  await expect(sup.fault("close", 0).then(() => "alive")).resolves.toBe("alive"); // no socket: a no-op answered
+  expect(logLines.some((l) => l.event === "whatsapp.event_failed" && l.what === "wipe")).toBe(false);
+
+  await sup.connect();
+  await socket(7, "the socket after Connect again");
+  await closedBy(403);
+  await until(() => sup.status().reason.includes("403"), 5000, "the 403 stop");
+  expect(sup.status().nextAttemptAt).toBeUndefined();
+  expect(wa.attempts.length).toBe(7);
+  expect(wa.maxOpen).toBe(1);
+  expect(sup.status().workerRestarts).toBe(0);
+}, 90_000);

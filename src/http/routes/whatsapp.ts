@@ -39,7 +39,10 @@ export function whatsappRoutes(deps: HttpDeps) {
   return new Hono<AppEnv>()
     .get("/status", (c) => {
       const twilio = deps.config.twilio;
-      return c.json({ ...deps.whatsapp.status(), channels: { baileys: deps.config.whatsappEnabled, twilio: Boolean(twilio.accountSid && twilio.authToken && twilio.whatsappFrom) } });
+      const status = deps.whatsapp.status();
+      // the QR and the pairing code link a phone to the business: owners and admins only
+      if (c.get("user").role === "agent") for (const k of ["qr", "qrSvg", "pairingCode"] as const) delete status[k];
+      return c.json({ ...status, channels: { baileys: deps.config.whatsappEnabled, twilio: Boolean(twilio.accountSid && twilio.authToken && twilio.whatsappFrom) } });
     })
     .post("/pair", admin, async (c) => {
       const { phone } = await readJson(c, pairBody);

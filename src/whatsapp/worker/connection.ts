@@ -7,6 +7,7 @@
 import makeWASocket, {
   DEFAULT_CONNECTION_CONFIG,
   fetchLatestWaWebVersion,
+  generateMessageIDV2,
   makeCacheableSignalKeyStore,
   type ConnectionState,
   type WAMessage,
@@ -39,6 +40,8 @@ export class Connection {
   private intentional = false;
   private queue: Promise<void> = Promise.resolve();
   private lookups = new Map<string, { jid?: string; at: number }>();
+  /** Ids of messages this worker is sending: their echo from WhatsApp is not a message from the phone. */
+  private ownSends = new Set<string>();
   private readonly logger: ReturnType<typeof baileysLogger>;
 
   constructor(
@@ -177,6 +180,7 @@ export class Connection {
     if (u.connection === "open") {
       this.open = true;
       this.emit({ type: "open", me: this.store.creds.me?.id });
+      void this.fetchRestrictions(sock);
     }
     if (u.connection === "close") {
       const error = u.lastDisconnect?.error as (Error & { output?: { statusCode?: number } }) | undefined;
@@ -196,7 +200,19 @@ export class Connection {
     }
   }
 
+  /** What WhatsApp currently limits on this account (later changes arrive as notifications). */
+  private async fetchRestrictions(sock: WASocket): Promise<void> {
+    try {
+      const cap = await sock.fetchNewChatMessageCap();
+      if (cap?.capping_status) this.emit({ type: "restrictions", restrictions: { messageCapping: { status: String(cap.capping_status), used: cap.used_quota, total: cap.total_quota } } });
+      await sock.fetchAccountReachoutTimelock(); // answered through connection.update
+    } catch (err) {
+      this.emit({ type: "log", level: "debug", event: "whatsapp.restrictions_unknown", fields: { err: String(err).slice(0, 200) } });
+    }
+  }
+
   private async onMessage(sock: WASocket, msg: WAMessage): Promise<void> {
+    if (msg.key.fromMe && msg.key.id && this.ownSends.has(msg.key.id)) return;
     const n = normalizeMessage(msg);
     if (!n) return;
     const message: InboundWa = { ...n.inbound };
@@ -224,6 +240,7 @@ export class Connection {
       return hit.jid;
     }
     const [result] = (await sock.onWhatsApp(to)) ?? [];
+    if (this.lookups.size > 5000) this.lookups.clear();
     this.lookups.set(to, { jid: result?.exists ? result.jid : undefined, at: Date.now() });
     if (!result?.exists) throw new WorkerError("not_on_whatsapp", `${to.split("@")[0]} is not on WhatsApp`);
     return result.jid;
@@ -232,7 +249,11 @@ export class Connection {
   async send(to: string, text: string): Promise<SendResult> {
     const sock = this.requireOpen();
     const jid = await this.resolve(sock, to);
-    const sent = await sock.sendMessage(jid, { text });
+    // our own id, known before Baileys echoes the message back as an upsert
+    const id = generateMessageIDV2(sock.user?.id);
+    this.ownSends.add(id);
+    setTimeout(() => this.ownSends.delete(id), 10 * 60_000);
+    const sent = await sock.sendMessage(jid, { text }, { messageId: id });
     if (!sent?.key.id || !sent.message) throw new WorkerError("failed", "WhatsApp did not accept the message");
     this.store.rememberSent(sent.key.id, jid, sent.message);
     return { providerId: sent.key.id, jid };

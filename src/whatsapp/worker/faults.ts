@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import type { WASocket } from "@whiskeysockets/baileys";
 import type { Fault } from "../protocol.ts";
 
-export function injectFault(fault: Fault, sock: WASocket | undefined): void {
+export function injectFault(fault: Fault, sock: WASocket | undefined, code?: number): void {
   switch (fault) {
     case "throw":
       setTimeout(() => {
@@ -35,6 +35,10 @@ export function injectFault(fault: Fault, sock: WASocket | undefined): void {
       }
       return;
     }
+    case "close":
+      // Baileys' own close path, with the status code WhatsApp would have sent (read as error.output.statusCode)
+      if (sock) void sock.end(Object.assign(new Error(`injected close ${code}`), { output: { statusCode: code } }));
+      return;
     case "hang":
       // the event loop never comes back: only a ping timeout and terminate() can end this
       setTimeout(() => {

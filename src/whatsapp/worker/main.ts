@@ -58,10 +58,10 @@ export function runWorker(port: Port): void {
     send: ({ to, text }) => ready().send(to, text),
     ping: () => ({ at: Date.now() }),
     refreshVersion: () => ready().refreshVersion(),
-    fault: ({ fault }) => {
+    fault: ({ fault, code }) => {
       // honoured only when the supervisor that started this worker was built with faults on (tests)
       if (!init?.faults || !FAULTS.includes(fault)) throw new WorkerError("bad_request", "fault injection is off");
-      injectFault(fault, conn?.socket);
+      injectFault(fault, conn?.socket, code);
       return {};
     },
   };

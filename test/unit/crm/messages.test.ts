@@ -56,6 +56,14 @@ test("a callback that beats the provider's REST answer is applied when the messa
   expect(events.filter((e) => e.type === "message.status").map((e) => e.data.status)).toEqual(["sent", "delivered"]);
 });
 
+test("an echo of our own send that arrives before the provider's answer is folded into the sent message", () => {
+  const c = contacts.findOrCreateByPhone("+972501234567", "whatsapp");
+  const row = messages.queue({ contactId: c.id, channel: "baileys", text: "hello" });
+  messages.record({ contactId: c.id, direction: "out", channel: "baileys", providerId: "3EB0ECHO", status: "sent", text: "hello" });
+  expect(messages.accepted(row.id, "3EB0ECHO")).toMatchObject({ id: row.id, providerId: "3EB0ECHO", status: "sent" });
+  expect(messages.ofContact(c.id).items.map((m) => m.id)).toEqual([row.id]);
+});
+
 test("parallel duplicates of one provider id keep one row", async () => {
   const c = contacts.findOrCreateByPhone("+972501234567", "whatsapp");
   const results = await Promise.all(
