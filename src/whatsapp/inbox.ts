@@ -49,7 +49,7 @@ export class WhatsappInbox {
     if (m.mediaError) log.warn(EV.WHATSAPP_MEDIA_FAILED, { channel: "baileys", providerId: m.providerId, reason: m.mediaError });
     // our own messages sent from the phone app carry the business's name, not the customer's
     const contact = this.contactFor({ phone: phoneOfJid(m.pn), lid: m.lid, name: m.fromMe ? undefined : m.pushName });
-    return this.messages.record({
+    return this.kept(this.messages.record({
       contactId: contact.id,
       direction: m.fromMe ? "out" : "in",
       channel: "baileys",
@@ -60,7 +60,12 @@ export class WhatsappInbox {
       status: m.fromMe ? "sent" : "received",
       at: new Date(m.at),
       errorMessage: m.mediaError,
-    });
+    }));
+  }
+
+  private kept(r: { message: MessageRow; created: boolean }) {
+    if (r.created) log.info(EV.WHATSAPP_MESSAGE_IN, { channel: r.message.channel, direction: r.message.direction, messageId: r.message.id, contactId: r.message.contactId, media: r.message.media?.length ?? 0 });
+    return r;
   }
 
   /** WhatsApp learned that a LID and a number are one person: one contact from now on. */
@@ -97,7 +102,7 @@ export class WhatsappInbox {
     const contact = m.phone
       ? this.contactFor({ phone: m.phone, name: m.profileName })
       : this.identities.resolve({ kind: "twilio_user", value: m.userId! }, { source: "whatsapp", name: m.profileName });
-    return this.messages.record({
+    return this.kept(this.messages.record({
       contactId: contact.id,
       direction: "in",
       channel: "twilio",
@@ -107,6 +112,6 @@ export class WhatsappInbox {
       media: m.media,
       status: "received",
       errorMessage: m.mediaError,
-    });
+    }));
   }
 }

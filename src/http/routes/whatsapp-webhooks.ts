@@ -39,8 +39,7 @@ export function whatsappWebhookRoutes(deps: HttpDeps) {
     .post("/twilio", async (c) => {
       const params = await signedForm(c, deps);
       const inbound = validate(twilioInboundForm, params);
-      const { message, created } = await deps.services().whatsapp.inbox.receiveTwilioWebhook(inbound, params);
-      log.info(EV.WHATSAPP_MESSAGE_IN, { channel: "twilio", messageId: message.id, contactId: message.contactId, duplicate: !created, media: message.media?.length ?? 0 });
+      await deps.services().whatsapp.inbox.receiveTwilioWebhook(inbound, params);
       return c.body(null, 204);
     })
     .post("/status", async (c) => {

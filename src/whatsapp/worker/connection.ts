@@ -14,6 +14,7 @@ import makeWASocket, {
   type WASocket,
   type WAVersion,
 } from "@whiskeysockets/baileys";
+import { EV } from "../../log.ts";
 import type { MediaStore } from "../media-store.ts";
 import type { InboundWa, Restrictions, SendResult, WorkerEvent } from "../protocol.ts";
 import type { SqliteAuthStore } from "./auth-store.ts";
@@ -62,11 +63,15 @@ export class Connection {
     return (...args: A) => {
       try {
         const r = fn(...args);
-        if (r instanceof Promise) r.catch((err) => this.emit({ type: "log", level: "error", event: "whatsapp.handler_failed", fields: { handler: name, err: String(err) } }));
+        if (r instanceof Promise) r.catch((err) => this.failed(name, err));
       } catch (err) {
-        this.emit({ type: "log", level: "error", event: "whatsapp.handler_failed", fields: { handler: name, err: String(err) } });
+        this.failed(name, err);
       }
     };
+  }
+
+  private failed(handler: string, err: unknown) {
+    this.emit({ type: "log", level: "error", event: EV.WHATSAPP_HANDLER_FAILED, fields: { handler, err: String(err).slice(0, 500) } });
   }
 
   get socket(): WASocket | undefined {
@@ -115,7 +120,8 @@ export class Connection {
       "messages.upsert",
       this.guard("messages.upsert", ({ messages, type }: { messages: WAMessage[]; type: string }) => {
         if (type !== "notify") return;
-        for (const m of messages) this.queue = this.queue.then(() => this.onMessage(sock, m)).catch(() => {});
+        // one at a time, in order: a message waits for the media download of the one before it
+        for (const m of messages) this.queue = this.queue.then(() => this.onMessage(sock, m)).catch((err) => this.failed("messages.upsert", err));
       }),
     );
     sock.ev.on(
@@ -207,7 +213,7 @@ export class Connection {
       if (cap?.capping_status) this.emit({ type: "restrictions", restrictions: { messageCapping: { status: String(cap.capping_status), used: cap.used_quota, total: cap.total_quota } } });
       await sock.fetchAccountReachoutTimelock(); // answered through connection.update
     } catch (err) {
-      this.emit({ type: "log", level: "debug", event: "whatsapp.restrictions_unknown", fields: { err: String(err).slice(0, 200) } });
+      this.emit({ type: "log", level: "debug", event: EV.WHATSAPP_RESTRICTIONS_UNKNOWN, fields: { err: String(err).slice(0, 200) } });
     }
   }
 

@@ -4,6 +4,7 @@
  * worker. Objects are reduced to a few short fields so a log line never carries a message's content or a key.
  */
 import type { makeCacheableSignalKeyStore } from "@whiskeysockets/baileys";
+import { EV } from "../../log.ts";
 
 /** Baileys' ILogger (not exported by the package index). */
 export type ILogger = NonNullable<Parameters<typeof makeCacheableSignalKeyStore>[1]>;
@@ -30,9 +31,9 @@ export function baileysLogger(forward: Forward, bindings: Record<string, unknown
     trace: () => {},
     debug: () => {},
     info: () => {},
-    warn: (obj, msg) => forward("warn", "whatsapp.baileys", { ...summary(obj, msg), ...(bindings.class ? { class: bindings.class } : {}) }),
+    warn: (obj, msg) => forward("warn", EV.WHATSAPP_BAILEYS, { ...summary(obj, msg), ...(bindings.class ? { class: bindings.class } : {}) }),
     // Baileys reports every ordinary disconnect as an error; the supervisor logs what matters at its own level
-    error: (obj, msg) => forward("warn", "whatsapp.baileys", { ...summary(obj, msg), ...(bindings.class ? { class: bindings.class } : {}) }),
+    error: (obj, msg) => forward("warn", EV.WHATSAPP_BAILEYS, { ...summary(obj, msg), ...(bindings.class ? { class: bindings.class } : {}) }),
   };
   return logger;
 }

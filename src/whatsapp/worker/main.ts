@@ -4,6 +4,7 @@
  * an uncaught exception ends the worker, and the supervisor starts a fresh one.
  */
 import { join } from "node:path";
+import { EV } from "../../log.ts";
 import { MediaStore } from "../media-store.ts";
 import { FAULTS, type FromWorker, type Ops, type Request, type WorkerInit } from "../protocol.ts";
 import { SqliteAuthStore } from "./auth-store.ts";
@@ -22,7 +23,7 @@ export function runWorker(port: Port): void {
   let store: SqliteAuthStore | undefined;
   let conn: Connection | undefined;
 
-  process.on("unhandledRejection", (err) => post({ kind: "ev", type: "log", level: "warn", event: "whatsapp.worker_rejection", fields: { err: String(err).slice(0, 500) } }));
+  process.on("unhandledRejection", (err) => post({ kind: "ev", type: "log", level: "warn", event: EV.WHATSAPP_WORKER_REJECTION, fields: { err: String(err).slice(0, 500) } }));
 
   const ready = (): Connection => {
     if (!conn) throw new WorkerError("bad_request", "the worker has not been initialised");
