@@ -16,7 +16,10 @@ mkdirSync(join(outfile, ".."), { recursive: true });
 const started = performance.now();
 const result = await Bun.build({
   // workers are separate entrypoints so the compiled file carries them (new Worker(new URL("./x.ts", import.meta.url)))
-  entrypoints: [join(root, "src/cli.ts"), join(root, "src/espeak-worker.ts")],
+  entrypoints: [join(root, "src/cli.ts"), join(root, "src/espeak-worker.ts"), join(root, "src/whatsapp-worker.ts")],
+  // optional image/audio helpers Baileys imports lazily for thumbnails it never makes here; sharp cannot load in a
+  // compiled binary anyway — left out, the dynamic import fails and Baileys carries on
+  external: ["sharp", "jimp", "link-preview-js", "audio-decode"],
   compile: { outfile },
   plugins: [tailwind],
   minify: true,

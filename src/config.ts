@@ -56,6 +56,8 @@ export interface Config {
   sttStreamLimitMs: number;
   twilio: { accountSid?: string; authToken?: string; apiUrl: string; whatsappFrom?: string };
   whatsappEnabled: boolean;
+  /** The WebSocket Baileys connects to; undefined = WhatsApp's own (a local stand-in in tests). */
+  whatsappWsUrl?: string;
   paypal?: { clientId: string; clientSecret: string; webhookId?: string; apiUrl: string };
   tranzila?: { terminal: string; appKey: string; secret: string; apiUrl: string };
   logFormat: "json" | "pretty";
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       whatsappFrom: read(env, "TWILIO_WHATSAPP_FROM", z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/), "whatsapp:+E164, e.g. whatsapp:+14155238886"),
     },
     whatsappEnabled: read(env, "WHATSAPP_ENABLED", bool, "true or false") ?? false,
+    whatsappWsUrl: read(env, "WHATSAPP_WS_URL", z.string().url().refine((u) => /^wss?:\/\//i.test(u)), "a ws:// or wss:// URL"),
     paypal:
       paypalId && paypalSecret
         ? {

@@ -16,6 +16,7 @@ import { AuditService } from "./crm/audit.ts";
 import { buildPayments } from "./compose/payments.ts";
 import { CallRecords } from "./crm/call-records.ts";
 import { ContactService } from "./crm/contacts.ts";
+import { MessageService } from "./crm/messages.ts";
 import { NoteService } from "./crm/notes.ts";
 import { SessionService } from "./crm/sessions.ts";
 import { SettingsService } from "./crm/settings.ts";
@@ -33,6 +34,13 @@ import { Readiness } from "./readiness.ts";
 import { serve } from "./server.ts";
 import { mediaWebSocketHandler, type MediaSocketData } from "./transports/twilio/media-server.ts";
 import { versionInfo } from "./version.ts";
+import { WhatsappInbox } from "./whatsapp/inbox.ts";
+import { MediaStore } from "./whatsapp/media-store.ts";
+import { SendQueue } from "./whatsapp/send-queue.ts";
+import { WhatsappSender } from "./whatsapp/sender.ts";
+import { disabledWhatsapp } from "./whatsapp/control.ts";
+import { WhatsappSupervisor, type SupervisorOptions } from "./whatsapp/supervisor.ts";
+import { TwilioWhatsapp } from "./whatsapp/twilio-whatsapp.ts";
 
 export interface Running {
   server: Server<MediaSocketData>;
@@ -45,18 +53,26 @@ export interface Running {
   readiness: Readiness;
   /** Resolves once the providers and the greeting cache are warm. */
   warmed: Promise<void>;
+  /** The WhatsApp worker's supervisor, when WHATSAPP_ENABLED=true. */
+  whatsapp?: WhatsappSupervisor;
   /** Let live calls finish their reply and in-flight requests finish (≤ graceMs), close the database. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export const STOP_GRACE_MS = 10_000;
 
+/** What tests may change in start(): production passes nothing. */
+export interface StartOptions {
+  /** Supervisor settings for tests (shorter timings, fault injection). */
+  whatsapp?: Partial<Omit<SupervisorOptions, "sink">>;
+}
+
 /**
  * Starts everything; `early` is the server that already holds the port (see early-server.ts), if any. The
  * application is handed the port only once the database is migrated (requests that arrive earlier wait in the early
  * server), and logins wait until the ADMIN_EMAIL owner exists — so no request meets a half-started server.
  */
-export async function start(config: Readonly<Config>, early?: EarlyServer): Promise<Running> {
+export async function start(config: Readonly<Config>, early?: EarlyServer, opts: StartOptions = {}): Promise<Running> {
   // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
   process.umask(0o077);
   configureLog({ format: config.logFormat, level: config.logLevel });
@@ -73,6 +89,24 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
   const live = liveFeed((event) => adminHub.deliver(event));
   let envOwner: Promise<void> = Promise.resolve();
   const providers = buildProviders(config, readiness);
+  const media = new MediaStore(config.dataDir);
+  const twilioWhatsapp = twilioWhatsappOf(config);
+  const supervisor = config.whatsappEnabled
+    ? new WhatsappSupervisor({
+        dataDir: config.dataDir,
+        wsUrl: config.whatsappWsUrl,
+        live,
+        readiness,
+        ...opts.whatsapp,
+        sink: {
+          message: (m) => void deps.services().whatsapp.inbox.receiveBaileys(m),
+          receipts: (updates) => {
+            for (const u of updates) deps.services().messages.updateStatus("baileys", u.providerId, u.status);
+          },
+          lid: (mappings) => void deps.services().whatsapp.inbox.linkLid(mappings),
+        },
+      })
+    : undefined;
   const calls = buildCalls(config, secret, providers, () => services, readiness);
   const deps: HttpDeps = {
     config,
@@ -87,12 +121,13 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
       return services;
     },
     envOwner: () => envOwner,
+    whatsapp: supervisor ?? disabledWhatsapp(readiness),
   };
 
   try {
     db = openDatabase(config.databasePath);
     const applied = migrate(db);
-    services = createServices(db, { config, live, gate: passwordGate() });
+    services = createServices(db, { config, live, gate: passwordGate(), whatsapp: { baileys: supervisor, twilio: twilioWhatsapp, media } });
     readiness.set("db", "ok");
     log.info(EV.DB_MIGRATED, { applied, path: config.databasePath });
     // a crash (SIGKILL, power loss) leaves calls "in-progress" forever: close them as interrupted
@@ -105,7 +140,6 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
     log.error(EV.DB_ERROR, { reason, path: config.databasePath });
   }
 
-  reportWhatsapp(config, readiness);
   // hashing ADMIN_PASSWORD takes ~100 ms of argon2: it runs while the application already answers, and every login
   // waits for it (deps.envOwner), so a login in the first milliseconds finds the owner — and a webhook is not held up
   envOwner = services
@@ -125,6 +159,8 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
   readiness.set("ws", "ok");
   const url = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${server.port}`;
   log.info(EV.SERVER_LISTENING, { url, port: server.port, deployId: deps.version.deployId });
+  // after listening and after the database: the worker's first events may be messages to store
+  supervisor?.start();
   if (services) await envOwner.then(() => services && printSetupLink(services, tokens, config.publicBaseUrl ?? url));
   // after listening: load the Google clients and put the greeting in the cache, in the background
   const warmed = providers.warm().then(() => calls.warmPrompts()).catch((err) => log.warn(EV.PROVIDERS_WARM_FAILED, { err: String(err) }));
@@ -137,7 +173,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
       adminHub.stop();
       // stop accepting at once; requests in flight and open sockets go on until they finish (or the grace ends)
       const drained = server.stop(false).then(() => true);
-      await calls.drain(graceMs);
+      await Promise.all([calls.drain(graceMs), supervisor?.stop()]);
       const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
       await envOwner; // a stop during start-up: let the owner's row be written before the database closes
@@ -146,7 +182,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer): Prom
       log.info(EV.SERVER_STOPPED, {});
     })());
 
-  return { server, app, adminHub, url, readiness, stop, warmed };
+  return { server, app, adminHub, url, readiness, stop, warmed, whatsapp: supervisor };
 }
 
 export interface ServiceOptions {
@@ -157,6 +193,8 @@ export interface ServiceOptions {
   gate?: Semaphore;
   /** Payment providers' request timeout (ms) and clock, for tests. */
   payments?: { timeoutMs?: number; now?: () => number };
+  /** WhatsApp's channels: the Baileys worker's supervisor (when enabled), Twilio's client, the media folder. */
+  whatsapp?: { baileys?: WhatsappSupervisor; twilio?: TwilioWhatsapp; media?: MediaStore };
 }
 
 /** The database-backed services — one place, so tests build exactly what the server runs. */
@@ -167,6 +205,9 @@ export function createServices(db: Db, o: ServiceOptions): Services {
   const settings = new SettingsService(db);
   const timezone = () => settings.timezone();
   const contacts = new ContactService(db, { live, fieldDefinitions: () => settings.contactFields(), timezone });
+  const messages = new MessageService(db, live);
+  const media = o.whatsapp?.media ?? new MediaStore(o.config.dataDir);
+  const twilio = o.whatsapp?.twilio ?? twilioWhatsappOf(o.config);
   return {
     users: new UserService(db, (work) => gate.run(work)),
     sessions: new SessionService(db),
@@ -178,8 +219,17 @@ export function createServices(db: Db, o: ServiceOptions): Services {
     notes: new NoteService(db),
     live,
     payments: buildPayments(o.config, { db, audit, contacts, businessName: () => settings.business().name || undefined }, live, o.payments),
+    messages,
+    whatsapp: {
+      inbox: new WhatsappInbox(contacts.identities, messages, { client: twilio, media }),
+      sender: new WhatsappSender({ messages, contacts, queue: new SendQueue(), baileys: o.whatsapp?.baileys, twilio, publicBaseUrl: o.config.publicBaseUrl }),
+      media,
+    },
   };
 }
+
+const twilioWhatsappOf = (config: Readonly<Config>) =>
+  new TwilioWhatsapp({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, from: config.twilio.whatsappFrom });
 
 /** argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429. */
 export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000);
@@ -192,12 +242,6 @@ function streamedBefore(services: Services | undefined, callSid: string): boolea
     log.error(EV.CALL_RECORD_FAILED, { callSid, err });
     return false;
   }
-}
-
-/** WhatsApp's readiness until its worker exists. */
-function reportWhatsapp(config: Readonly<Config>, readiness: Readiness) {
-  if (config.whatsappEnabled) readiness.set("whatsapp", "err", "WHATSAPP_ENABLED=true, but this build has no WhatsApp worker yet");
-  else readiness.set("whatsapp", "ok", "disabled (WHATSAPP_ENABLED=false)");
 }
 
 /** ADMIN_EMAIL/ADMIN_PASSWORD create the first owner when no such user exists. */

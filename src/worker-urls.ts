@@ -5,3 +5,4 @@
  * Each worker must also be listed in scripts/build.ts's entrypoints.
  */
 export const ESPEAK_WORKER_URL = new URL("./espeak-worker.ts", import.meta.url).href;
+export const WHATSAPP_WORKER_URL = new URL("./whatsapp-worker.ts", import.meta.url).href;

@@ -18,12 +18,15 @@ import { callExportRoutes, callRoutes } from "./routes/calls.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { noteRoutes } from "./routes/notes.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { paymentPublicRoutes } from "./routes/payments-public.ts";
 import { userRoutes } from "./routes/users.ts";
+import { whatsappWebhookRoutes } from "./routes/whatsapp-webhooks.ts";
+import { whatsappRoutes } from "./routes/whatsapp.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -52,6 +55,7 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   // provider webhooks, buyers' return pages and the retired Stripe routes: no session (registered before the guard)
   app.route("/api/crm/payments", paymentPublicRoutes(deps));
   app.route(ADMIN_SOCKET_PATH, adminSocketRoute(deps, deps.adminHub));
+  app.route("/webhook/whatsapp", whatsappWebhookRoutes(deps));
 
   const api = new Hono<AppEnv>();
   api.use(requireSession(deps));
@@ -63,6 +67,8 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   api.route("/tasks", taskRoutes(deps));
   api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
   api.route("/crm/payments", paymentRoutes(deps));
+  api.route("/whatsapp", whatsappRoutes(deps));
+  api.route("/", conversationRoutes(deps));
   app.route("/api", api);
   return app;
 }

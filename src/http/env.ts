@@ -5,6 +5,7 @@ import type { Tokens } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { AuditService } from "../crm/audit.ts";
 import type { CallRecords } from "../crm/call-records.ts";
+import type { MessageService } from "../crm/messages.ts";
 import type { ContactService } from "../crm/contacts.ts";
 import type { PaymentService } from "../payments/service.ts";
 import type { NoteService } from "../crm/notes.ts";
@@ -16,6 +17,10 @@ import type { LiveFeed } from "../live-events.ts";
 import type { Readiness } from "../readiness.ts";
 import type { VersionInfo } from "../version.ts";
 import type { AdminHub } from "./admin-socket.ts";
+import type { WhatsappInbox } from "../whatsapp/inbox.ts";
+import type { MediaStore } from "../whatsapp/media-store.ts";
+import type { WhatsappSender } from "../whatsapp/sender.ts";
+import type { WhatsappControl } from "../whatsapp/control.ts";
 
 export interface Services {
   users: UserService;
@@ -29,6 +34,8 @@ export interface Services {
   notes: NoteService;
   /** The one live-event feed (/ws/admin); services publish through it as they write. */
   live: LiveFeed;
+  messages: MessageService;
+  whatsapp: { inbox: WhatsappInbox; sender: WhatsappSender; media: MediaStore };
 }
 
 export interface HttpDeps {
@@ -46,6 +53,8 @@ export interface HttpDeps {
   services: () => Services;
   /** Resolves once the ADMIN_EMAIL owner exists (created at start-up): sign-ins wait for it. */
   envOwner?: () => Promise<void>;
+  /** The WhatsApp worker's supervisor (or its disabled stand-in). */
+  whatsapp: WhatsappControl;
 }
 
 export type AppEnv = {

@@ -1,14 +1,17 @@
 /** `bun run build` makes one file that runs alone from an empty folder. */
 import { afterAll, expect, test } from "bun:test";
-import { copyFileSync, existsSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
+import { FakeWhatsappServer } from "../fakes/whatsapp-ws.ts";
 import { ROOT, spawnServer, tempDir, type Spawned } from "../support/server.ts";
 
 let server: Spawned | undefined;
+const whatsapp = new FakeWhatsappServer("close").start();
 afterAll(async () => {
   server?.proc.kill("SIGTERM");
   await server?.exited;
+  whatsapp.stop();
 });
 
 test(
@@ -64,6 +67,18 @@ test(
     const call = Bun.spawnSync([join(runDir, "agentlocator"), "call", server.url, "--say", "שלום", "--voice", "he", "--out", join(runDir, "reply.wav")], { cwd: runDir });
     expect(call.stdout.toString()).toContain("greeting");
     expect(existsSync(join(runDir, "reply.wav"))).toBe(true);
+
+    // WhatsApp: the Baileys worker (an entrypoint of its own inside the binary) connects to the local stand-in and
+    // reads its close; the session file is created owner-only
+    server.proc.kill("SIGTERM");
+    await server.exited;
+    server = await spawnServer({ cmd: [join(runDir, "agentlocator")], cwd: runDir, env: { DATA_DIR: "./data", WHATSAPP_ENABLED: "true", WHATSAPP_WS_URL: whatsapp.url } });
+    await whatsapp.until(() => whatsapp.attempts.length >= 1, 20_000, "the binary's Baileys socket");
+    expect(whatsapp.attempts[0]!.origin).toBe("https://web.whatsapp.com");
+    expect((await server.waitFor("whatsapp.disconnected")).code).toBe(428);
+    const wa = (await (await fetch(`${server.url}/readyz`)).json()) as { details: { whatsapp: string } };
+    expect(wa.details.whatsapp).toMatch(/^(err|starting): /);
+    expect(statSync(join(runDir, "data", "whatsapp.db")).mode & 0o777).toBe(0o600);
   },
   { timeout: 120_000 },
 );

@@ -1,29 +1,80 @@
-/** A real HTTP server standing in for Twilio's REST API: records call updates (transfer, hang up). */
+/**
+ * A real HTTP server standing in for Twilio's REST API: records call updates (transfer, hang up) and WhatsApp
+ * sends (`Messages.json`, answered like Twilio or with an injected error), and serves inbound media the way Twilio
+ * does — basic auth on the API host, then a redirect to a CDN host that must not receive the credentials.
+ */
 import type { Server } from "bun";
+
+export interface SentMessage {
+  form: Record<string, string>;
+  auth: string | null;
+  /** performance.now() when the request arrived. */
+  at: number;
+}
 
 export class FakeTwilioRest {
   readonly updates: Array<{ callSid: string; form: Record<string, string>; auth: string | null }> = [];
+  readonly messages: SentMessage[] = [];
+  readonly mediaRequests: Array<{ path: string; auth: string | null }> = [];
+  readonly cdnRequests: Array<{ path: string; auth: string | null }> = [];
+  /** Inbound media by Twilio media path (`/2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…`). */
+  readonly media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mime: string }>();
+  /** Overrides the answer to a send, e.g. `() => ({ status: 400, body: { code: 63016, message: "…" } })`. */
+  messageReply?: (form: Record<string, string>) => { status: number; body: unknown } | undefined;
   private server?: Server<unknown>;
+  private cdn?: Server<unknown>;
   private waiters: Array<() => void> = [];
+  private sids = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.server!.port}`;
   }
 
   start(): this {
+    this.cdn = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (req) => {
+        const path = new URL(req.url).pathname;
+        this.cdnRequests.push({ path, auth: req.headers.get("authorization") });
+        const file = this.media.get(path.replace(/^\/cdn/, ""));
+        return file ? new Response(file.bytes, { headers: { "content-type": file.mime } }) : new Response("gone", { status: 404 });
+      },
+    });
     this.server = Bun.serve({
       port: 0,
       hostname: "127.0.0.1",
       fetch: async (req) => {
-        const m = new URL(req.url).pathname.match(/^\/2010-04-01\/Accounts\/(\w+)\/Calls\/(\w+)\.json$/);
-        if (!m || req.method !== "POST") return new Response("not found", { status: 404 });
-        const form = Object.fromEntries(new URLSearchParams(await req.text()));
-        this.updates.push({ callSid: m[2]!, form, auth: req.headers.get("authorization") });
-        for (const w of this.waiters.splice(0)) w();
-        return Response.json({ sid: m[2], status: form.Status ?? "in-progress" });
+        const path = new URL(req.url).pathname;
+        const call = path.match(/^\/2010-04-01\/Accounts\/(\w+)\/Calls\/(\w+)\.json$/);
+        if (call && req.method === "POST") {
+          const form = Object.fromEntries(new URLSearchParams(await req.text()));
+          this.updates.push({ callSid: call[2]!, form, auth: req.headers.get("authorization") });
+          this.wake();
+          return Response.json({ sid: call[2], status: form.Status ?? "in-progress" });
+        }
+        if (/^\/2010-04-01\/Accounts\/\w+\/Messages\.json$/.test(path) && req.method === "POST") {
+          const form = Object.fromEntries(new URLSearchParams(await req.text()));
+          this.messages.push({ form, auth: req.headers.get("authorization"), at: performance.now() });
+          this.wake();
+          const custom = this.messageReply?.(form);
+          if (custom) return Response.json(custom.body, { status: custom.status });
+          const sid = `SM${(++this.sids).toString(16).padStart(32, "0")}`;
+          return Response.json({ sid, status: "queued", to: form.To, from: form.From, body: form.Body ?? null, error_code: null, error_message: null }, { status: 201 });
+        }
+        if (this.media.has(path) && req.method === "GET") {
+          this.mediaRequests.push({ path, auth: req.headers.get("authorization") });
+          if (!req.headers.get("authorization")) return new Response("auth required", { status: 401 });
+          return new Response(null, { status: 307, headers: { location: `http://127.0.0.1:${this.cdn!.port}/cdn${path}` } });
+        }
+        return new Response("not found", { status: 404 });
       },
     });
     return this;
+  }
+
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Resolves when an update matching `pred` has arrived. */
@@ -42,5 +93,6 @@ export class FakeTwilioRest {
 
   stop() {
     this.server?.stop(true);
+    this.cdn?.stop(true);
   }
 }

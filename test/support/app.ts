@@ -17,6 +17,7 @@ import { createServices, passwordGate, type ServiceOptions } from "../../src/mai
 import { Readiness } from "../../src/readiness.ts";
 import type { Role } from "../../src/roles.ts";
 import { versionInfo } from "../../src/version.ts";
+import { disabledWhatsapp } from "../../src/whatsapp/control.ts";
 import { logLines, tempDir } from "./server.ts";
 
 export const SECRET = "test-secret-".padEnd(48, "x");
@@ -48,15 +49,17 @@ export async function testApp(o: TestAppOptions = {}): Promise<TestApp> {
   migrate(db);
   const services = createServices(db, { config, gate: o.gate ?? passwordGate(), live: o.live, payments: o.payments });
   const tokens = new Tokens(SECRET);
+  const readiness = new Readiness();
   const deps: HttpDeps = {
     config,
-    readiness: new Readiness(),
+    readiness,
     version: versionInfo("test"),
     tokens,
     loginGuard: o.guard ?? new LoginGuard(),
     streamToken: () => "t",
     adminHub: new AdminHub(() => undefined),
     services: () => services,
+    whatsapp: disabledWhatsapp(readiness),
   };
   const app = createApp(deps);
   const request = async (path: string, init?: RequestInit) => app.request(path, init);

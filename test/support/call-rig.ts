@@ -2,6 +2,7 @@
  * A full call rig on loopback: the real server (in this process) with the Google gRPC stand-in, optionally the
  * OpenAI-compatible stand-in and Twilio's REST stand-in, and helpers to place calls with the simulated caller.
  */
+import type { StartOptions } from "../../src/main.ts";
 import { SimulatedCaller, type CallerOptions } from "../../src/sim/caller.ts";
 import { FakeGoogle } from "../fakes/google.ts";
 import { FakeLlm } from "../fakes/llm.ts";
@@ -20,7 +21,7 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export async function startRig(o: { llm?: boolean; env?: Record<string, string>; google?: boolean } = {}): Promise<Rig> {
+export async function startRig(o: { llm?: boolean; env?: Record<string, string>; google?: boolean; start?: StartOptions } = {}): Promise<Rig> {
   const google = await new FakeGoogle().start();
   const llm = o.llm ? new FakeLlm().start() : undefined;
   const rest = new FakeTwilioRest().start();
@@ -36,7 +37,7 @@ export async function startRig(o: { llm?: boolean; env?: Record<string, string>;
     ...(llm ? { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "test-key", LLM_MODEL: "fake-model" } : {}),
     ...o.env,
   };
-  const server = await startInProcess(env);
+  const server = await startInProcess(env, o.start);
   await server.warmed;
   const callers: SimulatedCaller[] = [];
   const token = async () => {

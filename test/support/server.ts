@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { configureLog } from "../../src/log.ts";
-import { start, type Running } from "../../src/main.ts";
+import { start, type Running, type StartOptions } from "../../src/main.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 
@@ -30,11 +30,11 @@ export function freePort(): number {
 /** Captured log lines of the in-process server. */
 export const logLines: Array<Record<string, unknown>> = [];
 
-export async function startInProcess(env: Record<string, string> = {}): Promise<Running & { dataDir: string }> {
+export async function startInProcess(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Running & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? tempDir();
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_FORMAT: "json", LOG_LEVEL: "debug", ...env });
   configureLog({ write: (line) => logLines.push(JSON.parse(line)) });
-  const running = await start(config);
+  const running = await start(config, undefined, options);
   return Object.assign(running, { dataDir });
 }
 

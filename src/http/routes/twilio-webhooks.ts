@@ -27,7 +27,7 @@ const incomingCall = z.object({
 });
 const streamStatus = z.object({ CallSid: callSid, StreamSid: z.string().regex(TWILIO_SID).optional(), StreamEvent: z.string().optional(), StreamError: z.string().optional() });
 
-async function form(c: Context<AppEnv>): Promise<Record<string, string>> {
+export async function form(c: Context<AppEnv>): Promise<Record<string, string>> {
   try {
     const body = await c.req.parseBody();
     return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === "string")) as Record<string, string>;
@@ -37,7 +37,7 @@ async function form(c: Context<AppEnv>): Promise<Record<string, string>> {
 }
 
 /** True when no auth token is configured, or the signature matches the public URL of this request. */
-function signed(c: Context<AppEnv>, deps: HttpDeps, params: Record<string, string>): boolean {
+export function signed(c: Context<AppEnv>, deps: HttpDeps, params: Record<string, string>): boolean {
   const token = deps.config.twilio.authToken;
   if (!token) return true;
   const u = new URL(c.req.url);
