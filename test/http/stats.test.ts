@@ -129,7 +129,7 @@ describe("the service, on a fixed clock in Asia/Jerusalem", () => {
     expect(o.today).toEqual({ date: "2025-03-29", calls: 4, answered: 2, missed: 2, newLeads: 2, inProgress: 1 });
     expect(o.missedCalls.map((m) => m.reason)).toEqual(["silent", "voicemail"]); // newest first
     expect(o.missedCalls[1]).toMatchObject({ contactName: "Theirs", fromNumber: "+972501234567" });
-    expect(o.tasks).toEqual({ open: 2, overdue: 1, today: 1 });
+    expect(o.tasks).toEqual({ open: 2, overdue: 1, today: 2 }); // due today counts the one already overdue this morning
   });
 
   test("latency per local day: nearest-rank p50/p95 of the agent's measured replies; empty days are null", () => {
