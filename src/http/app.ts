@@ -22,6 +22,7 @@ import { conversationRoutes } from "./routes/conversations.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
+import { assetRoutes } from "./routes/assets.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { paymentPublicRoutes } from "./routes/payments-public.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   );
 
   app.route("/", healthRoutes(deps));
+  app.route("/", assetRoutes());
   app.route("/api/auth", authRoutes(deps));
   app.route("/webhook", twilioWebhookRoutes(deps));
   // provider webhooks, buyers' return pages and the retired Stripe routes: no session (registered before the guard)

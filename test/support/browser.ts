@@ -120,3 +120,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function sidewaysScroll(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+/** Every page's checks in one call: axe (no serious/critical violation), no sideways scroll, a screenshot. */
+export async function auditPage(page: Page, name: string, o: { axe?: boolean } = {}): Promise<void> {
+  const problems: string[] = [];
+  if (o.axe !== false) {
+    const { serious, other } = await axe(page);
+    axeLog.push({ page: name, serious: serious.map((v) => v.id), other: other.map((v) => `${v.impact}:${v.id}`) });
+    if (serious.length) problems.push(`axe found serious violations:\n${formatViolations(serious)}`);
+  }
+  const sideways = await sidewaysScroll(page);
+  if (sideways > 0) problems.push(`the page scrolls ${sideways}px sideways`);
+  await screenshot(page, name);
+  if (problems.length) throw new Error(`${name}: ${problems.join("\n")}`);
+}
+
+/** What axe found on each audited page (also the moderate and minor findings), for the test's report. */
+export const axeLog: Array<{ page: string; serious: string[]; other: string[] }> = [];

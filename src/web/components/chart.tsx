@@ -13,6 +13,8 @@ export interface ChartSeries {
   values: Array<number | null>;
   kind: "line" | "bars";
   dash?: number[];
+  /** Dots on a line's points (a few points per chart). */
+  points?: boolean;
 }
 
 const AXIS = { stroke: "#475569", grid: { stroke: "#e2e8f0", width: 1 }, ticks: { stroke: "#cbd5e1", width: 1 }, font: "12px system-ui, sans-serif" };
@@ -56,7 +58,7 @@ export function Chart(props: {
           dash: s.dash,
           fill: s.kind === "bars" ? `${s.color}cc` : undefined,
           paths: s.kind === "bars" ? bars : undefined,
-          points: { show: s.kind === "line", size: 6, fill: s.color },
+          points: { show: s.kind === "line" && !!s.points, size: 6, fill: s.color },
           spanGaps: false,
         })),
       ],
@@ -77,7 +79,11 @@ export function Chart(props: {
       <ul class="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700" aria-hidden="true">
         {props.series.map((s) => (
           <li key={s.label} class="inline-flex items-center gap-1.5">
-            <span class="inline-block h-2.5 w-4 rounded-sm" style={{ background: s.kind === "bars" ? s.color : "transparent", borderTop: s.kind === "line" ? `3px ${s.dash ? "dashed" : "solid"} ${s.color}` : undefined }} />
+            {s.kind === "bars" ? (
+              <span class="inline-block h-2.5 w-4 rounded-sm" style={{ background: s.color }} />
+            ) : (
+              <span class="inline-block h-0 w-5" style={{ borderTop: `3px ${s.dash ? "dotted" : "solid"} ${s.color}` }} />
+            )}
             {s.label}
           </li>
         ))}

@@ -87,8 +87,9 @@ export function CallDetailPage() {
                         </div>
                         <p class="whitespace-pre-wrap">{turn.text}</p>
                         {d.recordingUrl && (
-                          <button type="button" onClick={() => seek(i)} class="mt-1 inline-flex items-center gap-1 text-xs font-medium text-indigo-700 hover:underline" aria-label={t("playFromTurn", { n: i + 1, at: clock(starts[i]!) })}>
-                            <Play size={12} aria-hidden="true" class="rtl:-scale-x-100" />
+                          <button type="button" onClick={() => seek(i)} class="mt-1 inline-flex items-center gap-1 text-xs font-medium text-indigo-700 hover:underline">
+                            <Play size={12} aria-hidden="true" />
+                            <span class="sr-only">{t("playFrom")}</span>
                             <span class="tabular-nums" dir="ltr">
                               {clock(starts[i]!)}
                             </span>

@@ -8,6 +8,7 @@
 import { GripVertical } from "lucide-preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
+import { displayPhone } from "../format.ts";
 import { api, errorText, qs } from "../api.ts";
 import { useLiveReload } from "../hooks.ts";
 import { lang, t } from "../i18n.ts";
@@ -29,7 +30,7 @@ interface Drag {
   label: string;
 }
 
-const nameOf = (c: Contact) => c.name || c.email || c.phone || `#${c.id}`;
+const nameOf = (c: Contact) => c.name || c.email || displayPhone(c.phone) || `#${c.id}`;
 
 export function BoardPage() {
   const { query } = useLocation();

@@ -10,7 +10,7 @@ import { api, errorText, qs } from "../api.ts";
 import { ContactActions } from "../components/contact-actions.tsx";
 import { Dialog } from "../components/dialog.tsx";
 import { Select, TextArea } from "../form.tsx";
-import { dateOnly, relative } from "../format.ts";
+import { dateOnly, displayPhone, relative } from "../format.ts";
 import { useApi, useLiveReload } from "../hooks.ts";
 import { t, tOr } from "../i18n.ts";
 import { canManage, me } from "../session.ts";
@@ -162,7 +162,7 @@ export function ContactPage() {
       setError(errorText(e));
     }
   };
-  const title = c.name || c.email || c.phone || `#${c.id}`;
+  const title = c.name || c.email || displayPhone(c.phone) || `#${c.id}`;
   const custom = defs.map((d) => [fieldLabel(d), c.fields[d.key] == null || c.fields[d.key] === "" ? "—" : String(c.fields[d.key])] as [string, string]);
 
   return (

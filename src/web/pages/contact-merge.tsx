@@ -3,13 +3,14 @@
  * (calls, messages, tasks, notes, payments, history, numbers) moves to it and the other is removed.
  */
 import { useState } from "preact/hooks";
+import { displayPhone } from "../format.ts";
 import { api, errorText } from "../api.ts";
 import { t } from "../i18n.ts";
 import type { Contact } from "../types.ts";
 import { Button, ErrorLine, Phone } from "../ui.tsx";
 import { ContactPicker } from "./contact-picker.tsx";
 
-const label = (c: Contact) => c.name || c.email || c.phone || `#${c.id}`;
+const label = (c: Contact) => c.name || c.email || displayPhone(c.phone) || `#${c.id}`;
 
 export function MergeForm(props: { contact: Contact; onMerged: (kept: Contact) => void; onCancel: () => void }) {
   const [other, setOther] = useState<Contact>();

@@ -86,8 +86,8 @@ export function OverviewPage() {
                 xTitle={t("day")}
                 xLabels={o.latency.map((d) => shortDate(d.date))}
                 series={[
-                  { label: "p50", color: "#4f46e5", values: o.latency.map((d) => d.p50), kind: "line" },
-                  { label: "p95", color: "#e11d48", values: o.latency.map((d) => d.p95), kind: "line", dash: [6, 4] },
+                  { label: "p50", color: "#4f46e5", values: o.latency.map((d) => d.p50), kind: "line", points: true },
+                  { label: "p95", color: "#e11d48", values: o.latency.map((d) => d.p95), kind: "line", dash: [6, 4], points: true },
                 ]}
                 yFormat={millis}
                 yTick={(ms) => (ms / 1000).toLocaleString(locale(), { maximumFractionDigits: 1 })}
