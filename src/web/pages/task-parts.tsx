@@ -18,12 +18,15 @@ export function TaskItem(props: { task: Task; onChange: (t: Task) => void; showC
   const task = props.task;
   const users = useUsers();
   const [error, setError] = useState<string>();
-  const overdue = !task.done && task.dueAt && Date.parse(task.dueAt) < Date.now();
+  // the box shows the click at once; the list re-reads (and moves the task to its view) when the change is saved
+  const [done, setDone] = useState(task.done);
+  const overdue = !done && task.dueAt && Date.parse(task.dueAt) < Date.now();
   const patch = async (body: Record<string, unknown>) => {
     try {
       props.onChange(await api<Task>(`/api/tasks/${task.id}`, { method: "PATCH", body }));
       setError(undefined);
     } catch (e) {
+      setDone(task.done);
       setError(errorText(e));
     }
   };
@@ -31,13 +34,17 @@ export function TaskItem(props: { task: Task; onChange: (t: Task) => void; showC
     <li class="flex gap-3 py-3" data-task-id={task.id}>
       <input
         type="checkbox"
-        checked={task.done}
-        onChange={(e) => patch({ done: (e.target as HTMLInputElement).checked })}
-        aria-label={task.done ? t("markOpen", { title: task.title }) : t("markDone", { title: task.title })}
+        checked={done}
+        onChange={(e) => {
+          const v = (e.target as HTMLInputElement).checked;
+          setDone(v);
+          void patch({ done: v });
+        }}
+        aria-label={done ? t("markOpen", { title: task.title }) : t("markDone", { title: task.title })}
         class="mt-1 h-5 w-5 shrink-0 accent-indigo-600"
       />
       <div class="min-w-0 flex-1">
-        <div class={`font-medium ${task.done ? "text-slate-600 line-through" : "text-slate-900"}`}>
+        <div class={`font-medium ${done ? "text-slate-600 line-through" : "text-slate-900"}`}>
           <bdi>{task.title}</bdi>
           {task.kind === "callback" && (
             <Badge tone="sky" class="ms-2">
