@@ -7,7 +7,8 @@
  * - `axe(page)` runs axe-core (WCAG 2.x A/AA and best practices) in the page and returns the serious and critical
  *   violations (injected through the DevTools protocol, so the page's Content-Security-Policy stays on);
  * - `screenshot(page, name)` writes test/artifacts/<name>.png (git-ignored) — look at them;
- * - `sidewaysScroll(page)` how far the page scrolls sideways (0 is right at 390 px).
+ * - `sidewaysScroll(page)` how far the page scrolls sideways (0 is right at 390 px);
+ * - `auditPage(page, name)` all of the above for one page, plus "one CSS file": throws with what is wrong.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -131,6 +132,8 @@ export async function auditPage(page: Page, name: string, o: { axe?: boolean } =
   }
   const sideways = await sidewaysScroll(page);
   if (sideways > 0) problems.push(`the page scrolls ${sideways}px sideways`);
+  const sheets = await page.evaluate(() => ({ links: document.querySelectorAll('link[rel="stylesheet"]').length, styles: document.querySelectorAll("style").length }));
+  if (sheets.links !== 1 || sheets.styles !== 0) problems.push(`expected one CSS file and no <style>, found ${sheets.links} stylesheets and ${sheets.styles} <style> elements`);
   await screenshot(page, name);
   if (problems.length) throw new Error(`${name}: ${problems.join("\n")}`);
 }
