@@ -219,3 +219,63 @@ describe.skipIf(!chromiumAvailable)("users", () => {
     30_000,
   );
 });
+
+describe.skipIf(!chromiumAvailable)("settings", () => {
+  test(
+    "the business profile: a bad value is named under its field; good ones are saved (number in any form → E.164)",
+    async () => {
+      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url });
+      await signIn(page, "owner@example.com", "owner-password");
+      await page.goto("/app/admin/settings");
+      await page.fill('input[name="name"]', "מנעולן הצפון");
+      await page.fill('textarea[name="greeting"]', "שלום, הגעתם למנעולן הצפון. במה אפשר לעזור?");
+      await page.fill('input[name="eouSilenceMs"]', "900");
+      await page.fill('input[name="transferNumber"]', "050-765-4321");
+      await page.fill('textarea[name="phraseHints"]', "צילינדר\nרב-בריח");
+      await page.selectOption('select[name="timezone"]', "Asia/Jerusalem");
+      guard.allow("/api/settings/business", 422);
+      await page.click('main button[type="submit"]');
+      await page.waitForSelector('input[name="eouSilenceMs"][aria-invalid="true"]');
+      expect(await page.innerText("main")).toContain("Too big");
+      await page.fill('input[name="eouSilenceMs"]', "450");
+      await page.click('main button[type="submit"]');
+      await page.waitForSelector("text=נשמר. השינוי יחול מהשיחה הבאה.");
+      expect(await rig.api("/api/settings/business")).toMatchObject({ name: "מנעולן הצפון", eouSilenceMs: 450, transferNumber: "+972507654321", phraseHints: ["צילינדר", "רב-בריח"], timezone: "Asia/Jerusalem" });
+      guard.assertClean();
+      await close();
+    },
+    30_000,
+  );
+
+  test(
+    "custom fields: add a choice field with its options; the contact form offers it; the providers' state is shown",
+    async () => {
+      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url, lang: "en" });
+      await signIn(page, "owner@example.com", "owner-password");
+      await page.goto("/app/admin/settings/fields");
+      await page.click("main >> text=Add field");
+      await page.fill('input[name="key-0"]', "lock_type");
+      await page.fill('input[name="he-0"]', "סוג מנעול");
+      await page.fill('input[name="en-0"]', "Lock type");
+      await page.selectOption('select[name="type-0"]', "select");
+      await page.fill('input[name="options-0"]', "cylinder, deadbolt");
+      await page.check("main >> text=Required");
+      await page.click("main >> text=Save");
+      await page.waitForSelector("main >> text=Saved.");
+      expect((await rig.api("/api/settings/contact-fields")).fields).toEqual([{ key: "lock_type", label: { he: "סוג מנעול", en: "Lock type" }, type: "select", options: ["cylinder", "deadbolt"], required: true }]);
+      await page.goto("/app/admin/contacts");
+      await page.click("main >> text=New contact");
+      const select = page.locator('dialog[open] select[name="fields.lock_type"]');
+      expect(await select.locator("option").allInnerTexts()).toEqual(["—", "cylinder", "deadbolt"]);
+      await page.keyboard.press("Escape");
+
+      await page.goto("/app/admin/settings/providers");
+      await page.waitForSelector('[data-component="stt"]');
+      expect(await page.innerText('[data-component="db"]')).toContain("OK");
+      expect(await page.innerText("main")).toContain("Built-in script");
+      guard.assertClean();
+      await close();
+    },
+    30_000,
+  );
+});
