@@ -6,116 +6,22 @@
 import { ArrowLeft, Combine, Pencil, Trash2 } from "lucide-preact";
 import { useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
-import { api, errorText, qs } from "../api.ts";
+import { api, errorText } from "../api.ts";
 import { ContactActions } from "../components/contact-actions.tsx";
 import { Dialog } from "../components/dialog.tsx";
-import { Select, TextArea } from "../form.tsx";
+import { Select } from "../form.tsx";
 import { dateOnly, displayPhone, relative } from "../format.ts";
 import { useApi, useLiveReload } from "../hooks.ts";
 import { t, tOr } from "../i18n.ts";
-import { canManage, me } from "../session.ts";
-import { STATUSES, type Contact, type FieldDefinition, type Note, type Page, type Task } from "../types.ts";
-import { Badge, Button, Card, Empty, ErrorLine, Facts, Loading, PageHeader, Phone } from "../ui.tsx";
+import { canManage } from "../session.ts";
+import { STATUSES, type Contact, type FieldDefinition } from "../types.ts";
+import { Badge, Button, Card, ErrorLine, Facts, Loading, PageHeader, Phone } from "../ui.tsx";
 import { userName, useUsers } from "../users.ts";
 import { ContactForm, fieldLabel } from "./contact-form.tsx";
 import { MergeForm } from "./contact-merge.tsx";
+import { Notes } from "./contact-notes.tsx";
+import { ContactTasks } from "./contact-tasks.tsx";
 import { Timeline } from "./contact-timeline.tsx";
-import { TaskForm, TaskItem } from "./task-parts.tsx";
-
-function Notes(props: { contactId: number; onChange: () => void }) {
-  const notes = useApi<Page<Note>>(`/api/contacts/${props.contactId}/notes?limit=50`);
-  const [text, setText] = useState("");
-  const [error, setError] = useState<string>();
-  const add = async (e: Event) => {
-    e.preventDefault();
-    try {
-      await api(`/api/contacts/${props.contactId}/notes`, { body: { text } });
-      setText("");
-      setError(undefined);
-      notes.reload();
-      props.onChange();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  const remove = async (n: Note) => {
-    await api(`/api/contacts/${props.contactId}/notes/${n.id}`, { method: "DELETE" }).catch((err) => setError(errorText(err)));
-    notes.reload();
-    props.onChange();
-  };
-  return (
-    <Card title={t("notes")}>
-      <form onSubmit={add} noValidate>
-        <TextArea label={t("newNote")} name="note" value={text} onInput={setText} rows={2} hideLabel />
-        <ErrorLine message={error} />
-        <Button type="submit" small disabled={!text.trim()}>
-          {t("addNote")}
-        </Button>
-      </form>
-      {notes.data && notes.data.items.length > 0 && (
-        <ul class="mt-3 space-y-2">
-          {notes.data.items.map((n) => (
-            <li key={n.id} class="rounded-md bg-amber-50 px-3 py-2 text-sm ring-1 ring-amber-100">
-              <p class="whitespace-pre-wrap">
-                <bdi>{n.text}</bdi>
-              </p>
-              <div class="mt-1 flex items-center justify-between gap-2 text-xs text-slate-700">
-                <span>
-                  {n.authorName ?? "—"} · {relative(n.createdAt)}
-                </span>
-                {(canManage.value || n.authorId === me.value?.id) && (
-                  <button type="button" onClick={() => remove(n)} class="rounded p-1 hover:bg-amber-100" aria-label={t("deleteNote")}>
-                    <Trash2 size={14} aria-hidden="true" />
-                  </button>
-                )}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Card>
-  );
-}
-
-function ContactTasks(props: { contact: Contact; onChange: () => void }) {
-  const tasks = useApi<Page<Task>>(`/api/tasks${qs({ contactId: props.contact.id, view: "open", limit: 50 })}`);
-  const [adding, setAdding] = useState(false);
-  useLiveReload(["task.created"], tasks.reload, (e) => e.contactId === props.contact.id);
-  const changed = () => {
-    tasks.reload();
-    props.onChange();
-  };
-  return (
-    <Card
-      title={t("openTasks")}
-      actions={
-        <Button small variant="secondary" onClick={() => setAdding(!adding)} pressed={adding}>
-          {t("addTask")}
-        </Button>
-      }
-    >
-      {adding && (
-        <div class="mb-3 rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
-          <TaskForm
-            contact={props.contact}
-            onCreated={() => {
-              setAdding(false);
-              changed();
-            }}
-          />
-        </div>
-      )}
-      {tasks.data && tasks.data.items.length === 0 && !adding && <Empty>{t("noOpenTasks")}</Empty>}
-      {tasks.data && tasks.data.items.length > 0 && (
-        <ul class="divide-y divide-slate-100">
-          {tasks.data.items.map((task) => (
-            <TaskItem key={task.id} task={task} onChange={changed} showContact={false} />
-          ))}
-        </ul>
-      )}
-    </Card>
-  );
-}
 
 export function ContactPage() {
   const { params } = useRoute();
