@@ -13,6 +13,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Fired when an API call finds the session gone (see session.ts). */
+export const SIGNED_OUT = "agentlocator:signed-out";
+
 export interface ApiInit {
   method?: string;
   /** A JSON body; or a Blob/File sent as is with its own type (CSV upload). */
@@ -30,6 +33,8 @@ export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
     signal: init.signal,
   });
   if (res.status === 204) return undefined as T;
+  // the session ended meanwhile (signed out elsewhere, expired, deactivated): the app goes to the sign-in page
+  if (res.status === 401 && !path.startsWith("/api/auth/")) dispatchEvent(new Event(SIGNED_OUT));
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? "error", data?.error?.message ?? res.statusText, data?.error?.field);
   return data as T;

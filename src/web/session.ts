@@ -4,13 +4,15 @@
  * `me`: undefined while asking, null when signed out.
  */
 import { computed, signal } from "@preact/signals";
-import { api } from "./api.ts";
+import { api, SIGNED_OUT } from "./api.ts";
 import type { User } from "./types.ts";
 
 export const me = signal<User | null | undefined>(undefined);
 
 /** Owners and admins manage users, settings and imports; agents work their own contacts. */
 export const canManage = computed(() => me.value?.role === "owner" || me.value?.role === "admin");
+
+if (typeof addEventListener === "function") addEventListener(SIGNED_OUT, () => (me.value = null));
 
 export async function loadSession(): Promise<User | null> {
   const { user } = await api<{ user: User | null }>("/api/auth/session");

@@ -220,6 +220,28 @@ describe.skipIf(!chromiumAvailable)("users", () => {
   );
 });
 
+describe.skipIf(!chromiumAvailable)("a session that ends", () => {
+  test(
+    "deactivated while using the app: the next request finds the session gone and the app goes to sign-in",
+    async () => {
+      const created = await rig.api("/api/users", { method: "POST", body: JSON.stringify({ email: "leaving@example.com", role: "admin", password: "leaving-password" }) });
+      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url });
+      await signIn(page, "leaving@example.com", "leaving-password");
+      await page.goto("/app/admin/contacts");
+      await page.waitForSelector("main h1");
+      await rig.api(`/api/users/${created.user.id}/deactivate`, { method: "POST" });
+      // the page's next requests answer 401 (expected here: that is how the app learns it)
+      for (let i = 0; i < 6; i++) guard.allow(/\/api\/(?!auth\/)/, 401);
+      await page.click('aside a[href="/app/admin/tasks"]');
+      await page.waitForURL("**/app/login?next=*");
+      expect(decodeURIComponent(page.url())).toContain("next=/app/admin/tasks");
+      guard.assertClean();
+      await close();
+    },
+    30_000,
+  );
+});
+
 describe.skipIf(!chromiumAvailable)("settings", () => {
   test(
     "the business profile: a bad value is named under its field; good ones are saved (number in any form → E.164)",

@@ -21,7 +21,7 @@ function LiveCallCard(props: { call: LiveCall }) {
     >
       <article aria-label={t("callFrom", { from: c.fromNumber ?? "?" })} data-call-sid={c.callSid}>
         <header class="mb-3 flex flex-wrap items-center gap-2">
-          {!c.ended && <span class="inline-block h-2.5 w-2.5 animate-pulse rounded-full bg-emerald-500" aria-hidden="true" />}
+          {!c.ended && <span class="inline-block h-2.5 w-2.5 motion-safe:animate-pulse rounded-full bg-emerald-500" aria-hidden="true" />}
           <h2 class="font-semibold">
             <Phone value={c.fromNumber} />
           </h2>

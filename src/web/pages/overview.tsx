@@ -47,7 +47,7 @@ export function OverviewPage() {
       <ErrorLine message={stats.error} />
       {active > 0 && (
         <a href="/app/admin/live" class="mb-4 flex items-center gap-3 rounded-lg bg-emerald-50 px-4 py-3 text-emerald-900 ring-1 ring-emerald-200 hover:bg-emerald-100">
-          <Radio size={20} aria-hidden="true" class="animate-pulse" />
+          <Radio size={20} aria-hidden="true" class="motion-safe:animate-pulse" />
           <span class="font-medium">{t("callsInProgress", { n: active })}</span>
           <span class="ms-auto text-sm underline">{t("watchLive")}</span>
         </a>
