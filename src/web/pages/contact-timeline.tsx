@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { qs } from "../api.ts";
 import { clock, dateTime } from "../format.ts";
 import { useApi, useLiveReload } from "../hooks.ts";
-import { t, tOr } from "../i18n.ts";
+import { lang, t, tOr } from "../i18n.ts";
 import type { Page, TimelineItem, TimelineKind } from "../types.ts";
 import { Badge, Button, Empty, ErrorLine, Loading, StatusBadge, type IconComponent } from "../ui.tsx";
 
@@ -54,7 +54,8 @@ function Entry(props: { item: TimelineItem }) {
       return (
         <span class="inline-flex flex-wrap items-center gap-1">
           {t("statusChanged")} {data.from && <StatusBadge status={data.from} />}
-          {data.from && <span aria-hidden="true">←</span>}
+          {/* from → to, in reading order */}
+          {data.from && <span aria-hidden="true">{lang.value === "he" ? "←" : "→"}</span>}
           <StatusBadge status={data.to} />
         </span>
       );
