@@ -50,7 +50,7 @@ export async function start(config: Readonly<Config>, early?: Server<MediaSocket
   let db: Db | undefined;
   let services: Services | undefined;
   const providers = buildProviders(config, readiness);
-  const calls = buildCalls(config, secret, providers, () => services, readiness);
+  const calls = buildCalls(config, secret, providers, () => services);
   const deps: HttpDeps = {
     config,
     readiness,

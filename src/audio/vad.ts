@@ -8,6 +8,8 @@
 export interface Vad {
   /** True when the frame (16-bit PCM, 8 kHz) holds speech. */
   isSpeech(frame: Int16Array): boolean;
+  /** The line's noise level (RMS, 16-bit scale), when the VAD estimates one. */
+  readonly floor?: number;
 }
 
 export interface EnergyVadOptions {
