@@ -141,9 +141,14 @@ export class CallSession {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  /** A reply is being generated or played (or the voicemail prompt). */
+  get busy(): boolean {
+    return !this.ended && (Boolean(this.player.current) || Boolean(this.voicemail?.prompting));
+  }
+
   /** Resolves when no reply is being generated or played (for a graceful shutdown). */
   idle(): Promise<void> {
-    if (this.ended || (!this.player.current && !this.voicemail?.prompting)) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -171,7 +176,7 @@ export class CallSession {
     this.conversation?.settled(o);
     if (o.complete && reply.action === "hangup") void this.hangup("hung_up");
     if (o.complete && reply.action === "transfer") void this.transfer();
-    if (!this.player.current && !this.voicemail?.prompting) for (const w of this.idleWaiters.splice(0)) w();
+    if (!this.busy) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async hangup(outcome: string) {

@@ -5,7 +5,7 @@
  */
 import { realClock, type Clock } from "../clock.ts";
 import type { AgentLanguage, Config } from "../config.ts";
-import { EV, log } from "../log.ts";
+import { EV, log as defaultLog, type Logger } from "../log.ts";
 import { CachedTts } from "../providers/cached-tts.ts";
 import { googleClientOptions, googleConfigured } from "../providers/google/client-options.ts";
 import { GoogleStt } from "../providers/google/stt.ts";
@@ -60,6 +60,7 @@ export interface ProviderParts {
   clock?: Clock;
   /** Readiness detail once the model answers. */
   llmDetail?: string;
+  log?: Logger;
 }
 
 export type Report = (component: "stt" | "tts" | "llm", status: HealthStatus, reason?: string) => void;
@@ -69,6 +70,7 @@ const MAX_VOICES = 8;
 /** Puts the health breakers and caches around the vendor providers. */
 export function assembleProviders(parts: ProviderParts, report: Report): Providers {
   const clock = parts.clock ?? realClock;
+  const log = parts.log ?? defaultLog;
   const now = () => clock.now();
   const sttHealth = new ProviderHealth({ component: "stt", report: (s, r) => report("stt", s, r), degraded: "calls go to voicemail", now });
   const ttsHealth = new ProviderHealth({
