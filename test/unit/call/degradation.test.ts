@@ -228,7 +228,7 @@ describe("the model", () => {
     call.say("I'm Noa", h.stt);
     await call.answered();
     call.hangup();
-    expect(h.observer.turns.filter((t) => t.role === "agent").slice(1).map((t) => t.text)).toEqual([h.lines.askName[0], h.lines.noted]);
+    expect(h.observer.turns.filter((t) => t.role === "agent").slice(1).map((t) => t.text)).toEqual([h.lines.askName[0]!, h.lines.noted]);
     expect(h.host.leads).toEqual([{ need: "I need a plumber" }, { name: "Noa" }]);
   });
 });
