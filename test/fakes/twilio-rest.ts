@@ -6,6 +6,10 @@ export class FakeTwilioRest {
   private server?: Server<unknown>;
   private waiters: Array<() => void> = [];
 
+  reset(): void {
+    this.updates.length = 0;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.server!.port}`;
   }
