@@ -23,6 +23,8 @@ export interface ConversationModeDeps {
   event(name: string, value?: number, data?: Record<string, unknown>): void;
   /** Clock time of the caller's last voiced frame. */
   lastVoicedAt(): number;
+  /** What the echo guard knows of the line (for the barge-in event). */
+  echo(): { echoDelayMs?: number; echoRatio: number };
   /** The recognizer failed for good: the call becomes a voicemail. */
   recognizerFailed(error: ProviderError): void;
 }
@@ -134,9 +136,10 @@ export class ConversationMode {
   }
 
   private onBargeIn(state: TurnState, speechMs: number) {
-    this.d.event(EV.BARGE_IN, speechMs, { state });
-    this.watchdog.disarm();
     const reply = this.d.player.current;
+    const intoReplyMs = reply?.firstFrameAt === undefined ? undefined : Math.round(this.d.env.clock.now() - reply.firstFrameAt);
+    this.d.event(EV.BARGE_IN, speechMs, { state, intoReplyMs, ...this.d.echo() });
+    this.watchdog.disarm();
     if (!reply) return;
     const nothingSaid = reply.firstFrameAt === undefined;
     this.d.player.stop("barge-in");

@@ -8,8 +8,7 @@ import { FRAME_MS } from "../audio/mulaw.ts";
 import { realClock, type Clock } from "../clock.ts";
 
 export interface PacerSink {
-  /** One 20 ms frame; `playAt` is when it plays (ms on the pacer's clock). */
-  frame(frame: Uint8Array, playAt: number): void;
+  frame(frame: Uint8Array): void;
   mark(name: string): void;
   clear(): void;
 }
@@ -93,7 +92,7 @@ export class Pacer {
         continue;
       }
       if (this.playhead - now > this.leadMs) break;
-      this.sink.frame(item.frame, this.playhead);
+      this.sink.frame(item.frame);
       this.framesSent++;
       this.playhead += FRAME_MS;
       this.head++;

@@ -54,8 +54,8 @@ export class ReplyPlayer {
   constructor(private hooks: ReplyPlayerHooks) {
     this.pacer = new Pacer(
       {
-        frame: (f, playAt) => {
-          hooks.sink.frame(f, playAt);
+        frame: (f) => {
+          hooks.sink.frame(f);
           const reply = this.current;
           if (!reply) return;
           reply.framesSent++;

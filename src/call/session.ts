@@ -58,10 +58,10 @@ export class CallSession {
       clock: env.clock,
       log: this.log,
       sink: {
-        frame: (f, playAt) => {
-          sink.frame(f, playAt);
+        frame: (f) => {
+          sink.frame(f);
           this.record((r) => r.agentFrame(f));
-          this.echo.played(rms(decode(f)), playAt);
+          this.echo.played(rms(decode(f)), env.clock.now());
         },
         mark: (name) => sink.mark(name),
         clear: () => {
@@ -90,6 +90,7 @@ export class CallSession {
       log: this.log,
       event: (name, value, data) => this.event(name, value, data),
       lastVoicedAt: () => this.lastVoicedAt,
+      echo: () => ({ echoDelayMs: this.echo.delayMs, echoRatio: Math.round(this.echo.echoRatio * 1000) / 1000 }),
       recognizerFailed: (e) => this.recognizerFailed(e),
     });
     this.conversation.start();
@@ -102,7 +103,9 @@ export class CallSession {
     this.conversation?.write(frame);
     const pcm = decode(frame);
     const now = this.env.clock.now();
-    const voiced = this.vad.isSpeech(pcm) && this.echo.admits(rms(pcm), now, this.vad.floor);
+    // both see every frame: the VAD learns the noise floor, the echo guard the line's timeline and echo
+    const speech = this.vad.isSpeech(pcm);
+    const voiced = this.echo.admits(rms(pcm), now, this.vad.floor) && speech;
     if (voiced) this.lastVoicedAt = now;
     if (this.voicemail) this.voicemail.frame(voiced);
     else this.conversation?.frame(voiced);

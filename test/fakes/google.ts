@@ -34,6 +34,8 @@ export interface SttScript {
   failOnce?: { code: number; afterMs: number; details?: string };
   /** The transcript used when `transcripts` is empty. */
   next?: () => string;
+  /** Frames louder than this (RMS) are speech to the stand-in; raise it on a noisy, echoing line. */
+  speechRms?: number;
   /** Reject new streams outright with UNAVAILABLE. */
   refuse: boolean;
 }
@@ -143,7 +145,7 @@ export class FakeGoogle {
       // 20 ms frames of 160 bytes; judge each
       for (let i = 0; i + 160 <= audio.length; i += 160) {
         audioMs += 20;
-        const voiced = rms(decode(audio.subarray(i, i + 160))) > 300;
+        const voiced = rms(decode(audio.subarray(i, i + 160))) > (this.stt.speechRms ?? 300);
         if (voiced) {
           silenceMs = 0;
           speechMs += 20;
