@@ -216,7 +216,15 @@ export class CallSession {
     this.mode = "voicemail";
     this.outcome = "voicemail";
     this.event(EV.CALL_VOICEMAIL, undefined, { reason });
-    this.voicemail = new VoicemailMode({ player: this.player, voices: this.env.providers.voices, lines: this.env.dialog.lines, host: this.host, event: (n, v, d) => this.event(n, v, d) });
+    this.voicemail = new VoicemailMode({
+      player: this.player,
+      clock: this.env.clock,
+      promptWithinMs: this.env.timing.greetingWithinMs,
+      voices: this.env.providers.voices,
+      lines: this.env.dialog.lines,
+      host: this.host,
+      event: (n, v, d) => this.event(n, v, d),
+    });
     this.voicemail.start(prompt);
   }
 

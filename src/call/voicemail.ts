@@ -6,6 +6,7 @@
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
 import { BEEP } from "../audio/tones.ts";
+import { sleep, type Clock } from "../clock.ts";
 import { fixedTurn } from "../dialog/conversation.ts";
 import type { Lines } from "../dialog/lines.ts";
 import type { ToolHost } from "../dialog/tools.ts";
@@ -22,6 +23,9 @@ const PAUSE = new Uint8Array(1600).fill(0xff);
 
 export interface VoicemailDeps {
   player: ReplyPlayer;
+  clock: Clock;
+  /** The prompt must be ready within this, else the offline voice says it (ms). */
+  promptWithinMs: number;
   voices: CallVoices;
   lines: Lines;
   host: ToolHost;
@@ -44,8 +48,9 @@ export class VoicemailMode {
     const withBeep: TtsProvider = {
       name: "prompt+beep",
       synthesize: async (text, signal) => {
-        // the prompt must be heard even when the cached voice fails: the offline voice says it then
-        const speech = await voice.synthesize(text, signal).catch(() => rescue.synthesize(text, signal));
+        // the prompt must be heard even when its voice fails or hangs: the offline voice says it then
+        const late = sleep(this.d.clock, this.d.promptWithinMs, signal).then(() => Promise.reject(new Error("prompt too slow")));
+        const speech = await Promise.race([voice.synthesize(text, signal), late]).catch(() => rescue.synthesize(text, signal));
         return Buffer.concat([speech, PAUSE, BEEP]);
       },
     };

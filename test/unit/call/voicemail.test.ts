@@ -77,3 +77,14 @@ test("a recognizer restart (a transient error it recovered from) keeps the conve
   expect(h.observer.events.find((e) => e.event === "stt.restart")).toMatchObject({ data: { reason: "retry after unavailable" } });
   expect(h.observer.turns.at(-1)!.text).toBe(h.lines.askName[0]!);
 });
+
+test("a voicemail prompt whose voice hangs is said by the offline voice within 1.5 s", async () => {
+  const h = createHarness({ stt: false });
+  h.tts.hang = () => true;
+  const call = h.call();
+  await call.until(() => call.frames.length > 0, 3000, "the prompt");
+  expect(call.frames[0]! - 1000).toBeLessThanOrEqual(1500 + 40);
+  expect(h.offline.requests[0]!.text).toBe(h.lines.voicemailGreeting("Dana's Plumbing"));
+  await call.until(() => events(h).includes("voicemail.recording"), 20_000, "the beep");
+  call.hangup();
+});
