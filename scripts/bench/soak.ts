@@ -3,7 +3,7 @@
  * Hebrew turns of real speech (espeak-ng), hang-up, dial again — once with a model that varies its words and once
  * with a model that answers every turn with the same sentence (as real models do: "Sorry, could you say that
  * again?"). Prints per model: calls, turns, turns that got no reply the caller heard, turns the server's watchdog
- * recorded as unanswered, playback gaps, and the server's RSS minute by minute.
+ * recorded as unanswered, playback gaps, and the server's RSS minute by minute (the median of a reading every 5 s).
  * Targets: zero unanswered turns, zero gaps, RSS growth < 5 % from minute 1 to the end.
  *   bun scripts/bench/soak.ts [callers = 30] [minutes = 10] [varied|repeat|both = both]
  */
@@ -42,7 +42,10 @@ interface PhaseResult {
   unanswered: number;
   watchdog: number;
   gaps: number;
+  /** The longest playback gap (ms). */
+  longestGapMs: number;
   failedCalls: number;
+  /** Median server RSS of each minute (MB): one reading swings with the garbage collector. */
   rss: number[];
 }
 
@@ -61,10 +64,18 @@ async function phase(model: "varied" | "repeat"): Promise<PhaseResult> {
     { SPEECH_EMULATOR_HOST: google.host, TTS_EMULATOR_HOST: google.host, OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "soak", LOG_LEVEL: "info" },
     { onLine: (l) => void (l.event === "turn.unanswered" && watchdog++) },
   );
-  const result: PhaseResult = { model, calls: 0, turns: 0, unanswered: 0, watchdog: 0, gaps: 0, failedCalls: 0, rss: [] };
+  const result: PhaseResult = { model, calls: 0, turns: 0, unanswered: 0, watchdog: 0, gaps: 0, longestGapMs: 0, failedCalls: 0, rss: [] };
   const started = performance.now();
   const end = started + MINUTES * 60_000;
-  const sampler = setInterval(() => result.rss.push(procStats(server.pid).rssMb), 60_000);
+  let minute: number[] = [];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const sampler = setInterval(() => {
+    minute.push(procStats(server.pid).rssMb);
+    if (minute.length === 12) {
+      result.rss.push(median(minute)); // a reading every 5 s, the minute's median
+      minute = [];
+    }
+  }, 5000);
 
   const callerLoop = async (i: number) => {
     await Bun.sleep((i * 2000) / CALLERS); // callers start over 2 s
@@ -91,13 +102,14 @@ async function phase(model: "varied" | "repeat"): Promise<PhaseResult> {
         if (result.failedCalls <= 3) console.error(`call failed: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         result.gaps += caller.gaps.length;
+        result.longestGapMs = Math.max(result.longestGapMs, ...caller.gaps);
         await caller.hangup().catch(() => {});
       }
     }
   };
   await Promise.all(Array.from({ length: CALLERS }, (_, i) => callerLoop(i)));
   clearInterval(sampler);
-  result.rss.push(procStats(server.pid).rssMb);
+  if (minute.length) result.rss.push(median(minute));
   result.watchdog = watchdog;
   await server.stop();
   llm.stop();
@@ -120,10 +132,11 @@ printTable(`Soak: ${CALLERS} concurrent callers × ${MINUTES} min per model (tar
   "turns without a reply": r.unanswered,
   "turn.unanswered (server)": r.watchdog,
   "playback gaps": r.gaps,
+  "longest gap ms": r.longestGapMs,
   "RSS min 1 MB": r.rss[0] ?? NaN,
-  "RSS end MB": r.rss.at(-1) ?? NaN,
+  "RSS last min MB": r.rss.at(-1) ?? NaN,
   "RSS growth %": r.rss.length > 1 ? ((r.rss.at(-1)! - r.rss[0]!) / r.rss[0]!) * 100 : NaN,
 })));
 for (const r of results)
-  printTable(`Server RSS (MB) by minute, ${r.model === "varied" ? "varied words" : "repeats itself"}`, [Object.fromEntries(r.rss.map((mb, i) => [i < r.rss.length - 1 ? `min ${i + 1}` : "end", mb]))]);
+  printTable(`Server RSS (MB), median of each minute, ${r.model === "varied" ? "varied words" : "repeats itself"}`, [Object.fromEntries(r.rss.map((mb, i) => [`min ${i + 1}`, mb]))]);
 process.exit(0);
