@@ -36,6 +36,8 @@ export class EnergyVad implements Vad {
   private readonly initialFloor: number;
   private at = 0;
   private heard = 0;
+  /** The floor as of the latest frame (the minimum is scanned once a frame, not on every read). */
+  private current: number;
 
   constructor(o: EnergyVadOptions = {}) {
     this.ratio = o.ratio ?? 2.5;
@@ -43,21 +45,23 @@ export class EnergyVad implements Vad {
     this.initialFloor = o.initialFloor ?? 40;
     // frames not heard yet do not count: a noisy line's floor is known from its first quiet frame, not after a window
     this.levels = new Float32Array(Math.round((o.windowMs ?? 3000) / 20)).fill(Infinity);
+    this.current = this.initialFloor;
   }
 
   /** The current noise-floor estimate (RMS). */
   get floor(): number {
-    let min = Infinity;
-    for (let i = 0; i < this.levels.length; i++) if (this.levels[i]! < min) min = this.levels[i]!;
-    return min === Infinity ? this.initialFloor : Math.max(8, min);
+    return this.current;
   }
 
   isSpeech(frame: Int16Array): boolean {
     const level = rms(frame);
     // the very first frame has nothing to be compared with: it sets the floor
-    const voiced = this.heard++ > 0 && level > this.minRms && level > this.floor * this.ratio;
+    const voiced = this.heard++ > 0 && level > this.minRms && level > this.current * this.ratio;
     this.levels[this.at] = level;
     this.at = (this.at + 1) % this.levels.length;
+    let min = Infinity;
+    for (let i = 0; i < this.levels.length; i++) if (this.levels[i]! < min) min = this.levels[i]!;
+    this.current = min === Infinity ? this.initialFloor : Math.max(8, min);
     return voiced;
   }
 }

@@ -122,8 +122,9 @@ export class EchoGuard {
   }
 
   private reference(now: number): number {
-    const [from, to] =
-      this.delayMs === undefined ? [slotOf(now - WINDOW_MS), slotOf(now + EARLY_MS)] : [slotOf(now - this.delayMs - TOLERANCE_MS), slotOf(now - this.delayMs + TOLERANCE_MS)];
+    const known = this.delayMs !== undefined;
+    const from = known ? slotOf(now - this.delayMs! - TOLERANCE_MS) : slotOf(now - WINDOW_MS);
+    const to = known ? slotOf(now - this.delayMs! + TOLERANCE_MS) : slotOf(now + EARLY_MS);
     let max = 0;
     for (let s = from; s <= to; s++) max = Math.max(max, this.levelAt(s));
     return max;

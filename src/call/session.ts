@@ -9,8 +9,8 @@
  * action (hang up, transfer) carried out. Everything said and every event goes to the CallObserver as it happens;
  * a failing observer or recording never breaks the call.
  */
-import { decode } from "../audio/mulaw.ts";
-import { EnergyVad, rms, type Vad } from "../audio/vad.ts";
+import { decode, mulawRms } from "../audio/mulaw.ts";
+import { EnergyVad, type Vad } from "../audio/vad.ts";
 import { fixedTurn, type Conversation } from "../dialog/conversation.ts";
 import { guardHost, type ToolHost } from "../dialog/tools.ts";
 import { EV, type Logger } from "../log.ts";
@@ -60,13 +60,13 @@ export class CallSession {
       sink: {
         frame: (f) => {
           sink.frame(f);
-          this.record((r) => r.agentFrame(f));
-          this.echo.played(rms(decode(f)), env.clock.now());
+          this.record("agentFrame", f);
+          this.echo.played(mulawRms(f), env.clock.now());
         },
         mark: (name) => sink.mark(name),
         clear: () => {
           sink.clear();
-          this.record((r) => r.agentCleared());
+          this.record("agentCleared");
           this.echo.cleared(env.clock.now());
         },
       },
@@ -99,13 +99,12 @@ export class CallSession {
   /** One inbound 20 ms μ-law frame. */
   audio(frame: Uint8Array): void {
     if (this.ended) return;
-    this.record((r) => r.callerFrame(frame));
+    this.record("callerFrame", frame);
     this.conversation?.write(frame);
-    const pcm = decode(frame);
     const now = this.env.clock.now();
     // both see every frame: the VAD learns the noise floor, the echo guard the line's timeline and echo
-    const speech = this.vad.isSpeech(pcm);
-    const voiced = this.echo.admits(rms(pcm), now, this.vad.floor) && speech;
+    const speech = this.vad.isSpeech(decode(frame));
+    const voiced = this.echo.admits(mulawRms(frame), now, this.vad.floor) && speech;
     if (voiced) this.lastVoicedAt = now;
     if (this.voicemail) this.voicemail.frame(voiced);
     else this.conversation?.frame(voiced);
@@ -139,7 +138,7 @@ export class CallSession {
     this.ended = true;
     this.conversation?.stop();
     this.voicemail?.stop();
-    this.record((r) => r.close());
+    this.record("close");
     this.observer.ended(this.callSid, { outcome: outcome ?? this.outcome });
     for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -238,12 +237,15 @@ export class CallSession {
     }
   }
 
-  /** A recording write; the first failure stops recording (logged and kept on the call), never the call. */
-  private record(write: (r: RecordingSink) => void) {
+  /** A recording write (no closure: it runs for every frame); the first failure stops recording, never the call. */
+  private record(method: "callerFrame" | "agentFrame", frame: Uint8Array): void;
+  private record(method: "agentCleared" | "close"): void;
+  private record(method: "callerFrame" | "agentFrame" | "agentCleared" | "close", frame?: Uint8Array): void {
     const r = this.recorder;
     if (!r) return;
     try {
-      write(r);
+      if (method === "callerFrame" || method === "agentFrame") r[method](frame!);
+      else r[method]();
     } catch (err) {
       this.recorder = undefined;
       this.recordingFailed(err);
