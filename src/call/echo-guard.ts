@@ -37,8 +37,11 @@ const MIN_CORRELATION = 0.6;
 const MARGIN = 2;
 /** A floor on the gate relative to the agent's level (≈ −26 dB): quieter than this is never the caller. */
 const MIN_RATIO = 0.05;
-/** Echo ratio assumed until enough of the line is known (≈ −10 dB). */
-const PRIOR_RATIO = 0.3;
+/**
+ * Echo ratio assumed until enough of the line is known (≈ −16 dB; with MARGIN, an echo up to −10 dB is safe).
+ * Not higher: a caller quieter than the gate is learned as echo, and a high prior would trap the guard there.
+ */
+const PRIOR_RATIO = 0.15;
 /** Samples (frames) of the learning window: 3 s. */
 const SAMPLES = 150;
 /** Samples needed before the learned ratio replaces the prior: 300 ms. */

@@ -4,7 +4,11 @@ import { createHarness, toneMs } from "../../support/call-harness.ts";
 
 /** Caller audio: voiced tone for each positive number of ms, silence for each negative one. */
 function pattern(...parts: number[]): Uint8Array {
-  const chunks = parts.map((ms) => (ms > 0 ? toneMs(ms, 220, 5000) : new Uint8Array(Math.round(-ms * 8)).fill(0xff)));
+  return patternAt(5000, ...parts);
+}
+
+function patternAt(amplitude: number, ...parts: number[]): Uint8Array {
+  const chunks = parts.map((ms) => (ms > 0 ? toneMs(ms, 220, amplitude) : new Uint8Array(Math.round(-ms * 8)).fill(0xff)));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {
@@ -88,6 +92,17 @@ test("a barge-in mid-answer: the model next sees what was heard of it, the trans
     { role: "assistant", content: cut.text },
     { role: "user", content: "and on Saturday?" },
   ]);
+});
+
+test("a caller at half the agent's level interrupts the greeting in its first second, before the line is known", async () => {
+  const h = createHarness();
+  const call = h.call();
+  await call.run(400);
+  const spokeAt = h.clock.now();
+  call.speak(patternAt(3000, 600)); // the agent's tone is at 6000
+  await call.until(() => call.clears.length > 0, 1000, "clear");
+  expect(call.clears[0]! - spokeAt).toBeLessThanOrEqual(240);
+  call.hangup();
 });
 
 describe("what does not interrupt", () => {
