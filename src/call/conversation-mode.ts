@@ -111,9 +111,11 @@ export class ConversationMode {
   /** A reply is over. */
   settled(o: ReplyOutcome): void {
     if (!o.complete) return; // stopped: whoever stopped it has already moved the turn on
-    if (o.reply.kind === "answer" && !o.heardText) {
-      // every sentence failed: the caller still hears that the agent could not answer
-      this.unanswered({ kind: "answer", text: this.answering }, 0, "nothing could be played");
+    if (o.reply.kind === "answer" && !o.reply.sentences.some((s) => !s.filler)) {
+      // every sentence failed (a holding line said while waiting is no answer): the caller still hears that the
+      // agent could not answer; a holding line means the watchdog has already kept the turn as unanswered
+      this.watchdog.disarm();
+      if (!o.reply.sentences.length) this.unanswered({ kind: "answer", text: this.answering }, 0, "nothing could be played");
       return this.say(this.d.env.dialog.lines.notAnswered);
     }
     this.turns.replyDone();

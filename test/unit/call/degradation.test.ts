@@ -86,6 +86,26 @@ describe("speech synthesis", () => {
     expect(h.offline.requests.map((r) => r.text)).toContain(h.lines.holding);
   });
 
+  test("a holding line, then every sentence of the late answer fails: the caller still hears that the agent could not answer", async () => {
+    const h = createHarness({ llm: true });
+    h.llm!.turns.push({ tokens: ["We open at nine."] });
+    const call = h.call();
+    await call.untilQuiet();
+    // Google takes longer than the watchdog's bound, then fails; the offline voice cannot say it either
+    h.tts.delayMs = 7500;
+    h.tts.fail = (t) => t === "We open at nine.";
+    h.offline.fail = (t) => t === "We open at nine.";
+    call.say("when do you open", h.stt);
+    await call.until(() => h.observer.events.some((e) => e.event === "EoU_ms"), 3000, "end of utterance");
+    await call.until(() => h.observer.turns.filter((t) => t.role === "agent").length === 3, 15_000, "the agent's words after the holding line");
+    await call.untilQuiet();
+    call.hangup();
+    const agent = h.observer.turns.filter((t) => t.role === "agent").map((t) => t.text);
+    expect(agent.slice(1)).toEqual([h.lines.holding, h.lines.notAnswered]);
+    // kept as unanswered once, when the holding line had to be said
+    expect(unanswered(h)).toEqual([expect.objectContaining({ data: expect.objectContaining({ kind: "answer", reason: "no answer audio" }) })]);
+  });
+
   test("the greeting under a failing TTS is spoken by the offline voice", async () => {
     const h = createHarness();
     h.tts.fail = () => true;
