@@ -13,6 +13,7 @@ import { AntiLoop, type ReplyFilter } from "./anti-loop.ts";
 import type { Lines } from "./lines.ts";
 import { ScriptedDialog } from "./script.ts";
 import { SentenceSplitter } from "./sentences.ts";
+import type { ToolLines } from "./tool-lines.ts";
 import { runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
 
 export type DialogOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
@@ -36,6 +37,8 @@ export interface ConversationOptions {
   systemPrompt?: string;
   /** The model failed for this turn and the script answered it. */
   onLlmFallback?(error: ProviderError): void;
+  /** What the script says about WhatsApp; without them the script does not offer to send anything. */
+  toolLines?: ToolLines;
 }
 
 const MAX_TOOL_ROUNDS = 3;
@@ -51,7 +54,7 @@ export class Conversation {
 
   constructor(private o: ConversationOptions) {
     this.host = o.host;
-    this.script = new ScriptedDialog(o.lines, this.host);
+    this.script = new ScriptedDialog(o.lines, this.host, { details: Boolean(o.toolLines && this.host.sendWhatsapp && this.host.businessDetails) });
     if (o.systemPrompt) this.history.push({ role: "system", content: o.systemPrompt });
   }
 
@@ -122,10 +125,22 @@ export class Conversation {
     }
     turn.scriptState ??= this.script.snapshot();
     const reply = this.script.respond(userText);
+    if (reply.details) yield* this.say(filter, [await this.sendDetails(), ...(reply.sentences.length ? [] : [this.o.toolLines!.anythingElse])]);
     yield* this.say(filter, reply.sentences);
     const last = filter.finish();
     if (last) yield { type: "say", text: last };
     if (reply.action) yield { type: "action", action: reply.action };
+  }
+
+  /** The script sends the business's details through the host (the one send path) and says only what happened. */
+  private async sendDetails(): Promise<string> {
+    const l = this.o.toolLines!;
+    try {
+      const r = await this.host.sendWhatsapp!(this.host.businessDetails!);
+      return r.sent ? l.detailsSent : r.why === "pending" ? l.detailsPending : l.detailsNotSent;
+    } catch {
+      return l.detailsNotSent;
+    }
   }
 
   private *say(filter: ReplyFilter, sentences: string[]): Generator<DialogOutput> {
