@@ -35,9 +35,10 @@ export function readAmount(raw: number | string): { decimal?: string; named?: Cu
 
 /** The tool's arguments for this call: the amount becomes integer minor units of the business's currency. */
 export function paymentLinkArgs(currency: Currency) {
+  const malformed = `must be an amount in ${currency} such as 150 or 150.50`;
   return z.strictObject(
     {
-      amount: z.union([z.number(), z.string()]).transform((raw, ctx) => {
+      amount: z.union([z.number(), z.string()], { error: malformed }).transform((raw, ctx) => {
         const { decimal, named } = readAmount(raw);
         if (named && named !== currency) {
           ctx.addIssue({ code: "custom", message: `payment links are in ${currency} only; ask for the amount in ${currency}` });
@@ -45,7 +46,7 @@ export function paymentLinkArgs(currency: Currency) {
         }
         const minor = decimal === undefined ? undefined : fromDecimal(decimal, currency);
         if (minor === undefined) {
-          ctx.addIssue({ code: "custom", message: `must be an amount in ${currency} such as 150 or 150.50` });
+          ctx.addIssue({ code: "custom", message: malformed });
           return z.NEVER;
         }
         if (minor <= 0) {
