@@ -89,13 +89,25 @@ const place = (callSid: string, from?: string) => {
   });
 };
 
+/**
+ * The caller says `text`; the model answers with tool calls, then (asked again with their results) speaks. The tools'
+ * network work (Twilio, PayPal on loopback) takes real time: the call's clock stands still while it runs, as a
+ * real call's would not need to — so a deadline of the call never fires because the test machine is busy.
+ */
+async function turnWithTools(call: ReturnType<typeof place>, text: string) {
+  const asked = h.llm!.requests.length;
+  call.say(text, h.stt);
+  await call.until(() => h.llm!.requests.length > asked, 10_000, "the model asked");
+  await until(() => h.llm!.requests.length > asked + 1, 10_000, "the tools' results given to the model");
+  await call.answered();
+}
+
 /** The model calls `tools` when the caller speaks, then says `after`; the call ends. Returns what the tools answered. */
 async function callWithTools(callSid: string, from: string | undefined, tools: Array<{ name: string; arguments: Record<string, unknown> | string }>, after = "Done.") {
   h.llm!.turns.push({ toolCalls: tools }, { tokens: [after] });
   const call = place(callSid, from);
   await call.untilQuiet();
-  call.say("please send it to me", h.stt);
-  await call.answered();
+  await turnWithTools(call, "please send it to me");
   call.hangup();
   const request = h.llm!.requests.at(-1)!;
   return request.messages.filter((m) => m.role === "tool").map((m) => m.content as string);
@@ -189,10 +201,16 @@ test(`Twilio slow to answer: after ${TOOL_WAIT_MS / 1000} s of the call the mode
   setup({ llm: true, settings: LINKS_ON });
   let release = () => {};
   rest.holdMessages = new Promise<void>((r) => (release = r));
-  const results = await callWithTools("CAslow", CALLER, [
-    { name: "send_whatsapp", arguments: { text: "our address" } },
-    { name: "send_payment_link", arguments: { amount: 80, description: "Deposit" } },
-  ]);
+  h.llm!.turns.push({ toolCalls: [{ name: "send_whatsapp", arguments: { text: "our address" } }, { name: "send_payment_link", arguments: { amount: 80, description: "Deposit" } }] }, { tokens: ["Done."] });
+  const call = place("CAslow", CALLER);
+  await call.untilQuiet();
+  call.say("send me the address and the link", h.stt);
+  await call.until(() => rest.messages.length === 1, 10_000, "the first send, held by Twilio");
+  // the call's time runs on: each tool gives up waiting after TOOL_WAIT_MS
+  await call.until(() => h.llm!.requests.length === 2, 4 * TOOL_WAIT_MS, "the model asked again");
+  await call.answered();
+  call.hangup();
+  const results = h.llm!.requests.at(-1)!.messages.filter((m) => m.role === "tool").map((m) => m.content);
   expect(results).toEqual([
     "not confirmed yet: the message was handed to WhatsApp but not confirmed. Say it should arrive shortly; do not promise it.",
     "not confirmed yet: the link is being created and sent but was not confirmed in time. Say it should arrive shortly on WhatsApp; do not promise it.",
@@ -212,11 +230,9 @@ test(`at most ${MAX_SENDS_PER_CALL} messages a call; the same message twice is s
   h.llm!.turns.push({ toolCalls: [tool("three"), tool("four")] }, { tokens: ["One more sent."] });
   const call = place("CAlimit", CALLER);
   await call.untilQuiet();
-  call.say("send me the prices", h.stt);
-  await call.answered();
+  await turnWithTools(call, "send me the prices");
   const first = h.llm!.requests.at(-1)!.messages.filter((m) => m.role === "tool").map((m) => m.content);
-  call.say("and the address, and the hours", h.stt);
-  await call.answered();
+  await turnWithTools(call, "and the address, and the hours");
   call.hangup();
   const second = h.llm!.requests.at(-1)!.messages.filter((m) => m.role === "tool").map((m) => m.content);
   expect(first).toEqual(["sent: the caller will get it on WhatsApp", "sent (this same message was already sent earlier in this call)", "sent: the caller will get it on WhatsApp"]);
@@ -351,6 +367,9 @@ test("without a model, 'send me the details on WhatsApp' sends the business's de
   const call = place("CAscriptWa", CALLER);
   await call.untilQuiet();
   call.say("can you send me your details on WhatsApp", h.stt);
+  // Twilio answers in real time; the call's clock waits for it (see turnWithTools)
+  await call.until(() => rest.messages.length > 0, 10_000, "the send");
+  await until(() => outbound("CAscriptWa")[0]?.status === "sent", 10_000, "Twilio's answer");
   await call.answered();
   call.say("I have a leak", h.stt);
   await call.answered();
@@ -389,8 +408,7 @@ test("post-call summary: one WhatsApp with the need, the callback time and the p
   h.llm!.turns.push({ tokens: ["Done, Noa."] });
   const call = place("CAsummary", CALLER);
   await call.untilQuiet();
-  call.say("my boiler leaks, call me tomorrow at ten", h.stt);
-  await call.answered();
+  await turnWithTools(call, "my boiler leaks, call me tomorrow at ten");
   call.hangup();
   call.session.end("again"); // a second end changes nothing
   const summary = await rest.waitForMessage((m) => m.form.Body!.startsWith("Thank you"));
