@@ -14,7 +14,7 @@ import type { Lines } from "./lines.ts";
 import { ScriptedDialog } from "./script.ts";
 import { SentenceSplitter } from "./sentences.ts";
 import type { ToolLines } from "./tool-lines.ts";
-import { runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
+import { reachesCaller, runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
 
 export type DialogOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
 
@@ -26,6 +26,13 @@ export interface DialogTurn {
   heard(text: string): void;
   /** The caller heard none of it: the turn leaves no trace (its words come back with the caller's next ones). */
   forget(): void;
+  /**
+   * A speculative turn (an answer prepared before the caller surely finished): it may run tools that can be undone
+   * (saving), but a tool that reaches the caller (a WhatsApp message, a payment link) waits for `release`.
+   */
+  hold?(): void;
+  /** The held turn is confirmed: the caller finished with exactly these words. */
+  release?(): void;
 }
 
 export interface ConversationOptions {
@@ -166,6 +173,8 @@ export class Conversation {
       }
       yield* this.say(filter, splitter.flush());
       if (!toolCalls.length || signal.aborted) break;
+      // a speculative turn sends nothing to the caller until it is theirs; dropped, it does nothing more
+      if (toolCalls.some((c) => reachesCaller(c.function.name)) && !(await turn.confirmed())) break;
       turn.messages.push({ role: "assistant", content: text || null, tool_calls: toolCalls });
       for (const call of toolCalls) {
         const r = await runTool(this.host, call.function.name, call.function.arguments);
@@ -187,6 +196,8 @@ class ReplyTurn implements DialogTurn {
   /** The script's state before this turn used it (restored when the turn is forgotten). */
   scriptState?: ReturnType<ScriptedDialog["snapshot"]>;
   private settled = false;
+  /** Set while the turn is held (speculative): resolves true on release, false when it is dropped. */
+  private confirmation?: PromiseWithResolvers<boolean>;
 
   constructor(
     private conversation: Conversation,
@@ -203,13 +214,28 @@ class ReplyTurn implements DialogTurn {
   heard(text: string): void {
     if (this.settled) return;
     this.settled = true;
+    this.confirmation?.resolve(true);
     this.conversation.settle(this, text.trim());
   }
 
   forget(): void {
     if (this.settled) return;
     this.settled = true;
+    this.confirmation?.resolve(false);
     this.conversation.settle(this, undefined);
+  }
+
+  hold(): void {
+    if (!this.settled) this.confirmation ??= Promise.withResolvers<boolean>();
+  }
+
+  release(): void {
+    this.confirmation?.resolve(true);
+  }
+
+  /** True at once for a turn that is the caller's; for a held one, when it is released (false if dropped). */
+  confirmed(): Promise<boolean> {
+    return this.confirmation?.promise ?? Promise.resolve(true);
   }
 }
 

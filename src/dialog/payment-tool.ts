@@ -101,6 +101,7 @@ export const paymentLinkTool = defineTool({
     },
   },
   args: (host: ToolHost) => paymentLinkArgs(host.paymentLinks?.currency ?? "ILS"),
+  reachesCaller: true,
   available: (host) => Boolean(host.paymentLinks && host.sendPaymentLink),
   guidance: (host) => {
     const p = host.paymentLinks!;

@@ -76,6 +76,8 @@ export interface Tool<A> {
   args: z.ZodType<A> | ((host: ToolHost) => z.ZodType<A>);
   /** Offered to the model only when this holds for the call. */
   available?(host: ToolHost): boolean;
+  /** It sends the caller something that cannot be taken back: never run for an answer the caller may not get. */
+  reachesCaller?: boolean;
   /** A line for the system prompt when the tool is offered. */
   guidance?(host: ToolHost): string;
   run(host: ToolHost, args: A): ToolResult | Promise<ToolResult>;

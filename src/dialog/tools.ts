@@ -70,6 +70,9 @@ export const TOOLS: ReadonlyArray<Tool<unknown>> = [
   paymentLinkTool,
 ];
 
+/** Whether the tool `name` reaches the caller (and so must wait until a speculative turn is confirmed). */
+export const reachesCaller = (name: string): boolean => TOOLS.find((t) => t.spec.name === name)?.reachesCaller ?? false;
+
 const offered = (host: ToolHost) => TOOLS.filter((t) => t.available?.(host) ?? true);
 
 /** The tools offered to the model on this call. */

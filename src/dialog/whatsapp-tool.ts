@@ -49,6 +49,7 @@ export const whatsappTool = defineTool({
     },
   },
   args: sendWhatsappArgs,
+  reachesCaller: true,
   available: (host) => Boolean(host.sendWhatsapp),
   guidance: (host) =>
     [

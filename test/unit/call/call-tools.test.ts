@@ -96,8 +96,11 @@ const place = (callSid: string, from?: string) => {
  */
 async function turnWithTools(call: ReturnType<typeof place>, text: string) {
   const asked = h.llm!.requests.length;
+  const eou = () => services.calls.detail(call.start.callSid)!.events.filter((e) => e.event === "EoU_ms").length;
+  const before = eou();
   call.say(text, h.stt);
-  await call.until(() => h.llm!.requests.length > asked, 10_000, "the model asked");
+  // the model is asked at the final transcript; a tool that reaches the caller runs once end of utterance confirms it
+  await call.until(() => h.llm!.requests.length > asked && eou() > before, 10_000, "the model asked and the turn confirmed");
   await until(() => h.llm!.requests.length > asked + 1, 10_000, "the tools' results given to the model");
   await call.answered();
 }
@@ -195,6 +198,26 @@ test("a number that is not on WhatsApp (63003): not sent, the model is told so",
   rest.messageReply = () => ({ status: 400, body: { code: 63003, message: "Channel could not find To address" } });
   const results = await callWithTools("CAnotWa", CALLER, [{ name: "send_whatsapp", arguments: { text: "our address" } }]);
   expect(results[0]).toStartWith("not sent: the caller's number cannot receive WhatsApp messages.");
+});
+
+test("a speculative answer that calls send_whatsapp sends nothing when the caller goes on: it waits for the turn to be theirs", async () => {
+  setup({ llm: true });
+  h.llm!.turns.push({ toolCalls: [{ name: "send_whatsapp", arguments: { text: "our address" } }] }, { tokens: ["Alright, I won't send anything."] });
+  const call = place("CAspeculative", CALLER);
+  await call.untilQuiet();
+  h.stt.transcripts.push("send me the address", "actually no, never mind");
+  // a pause long enough for a final transcript (250 ms) and the speculative answer, too short for end of utterance
+  const pause = new Uint8Array(8 * 360).fill(0xff);
+  call.speak(new Uint8Array([...toneMs(800, 220, 5000), ...pause, ...toneMs(700, 220, 5000)]));
+  await call.until(() => h.llm!.requests.length >= 1, 10_000, "the speculative request");
+  await call.answered();
+  call.hangup();
+  expect(h.llm!.requests[0]!.messages.at(-1)).toEqual({ role: "user", content: "send me the address" });
+  expect(h.llm!.requests.at(-1)!.messages.filter((m) => m.role === "user").at(-1)).toEqual({ role: "user", content: "send me the address actually no, never mind" });
+  expect(h.llm!.requests.at(-1)!.messages.some((m) => m.role === "tool")).toBe(false);
+  expect(rest.messages).toEqual([]);
+  expect(callEvents("CAspeculative", "call.whatsapp")).toEqual([]);
+  expect(agentSaid("CAspeculative").at(-1)).toBe("Alright, I won't send anything.");
 });
 
 test(`Twilio slow to answer: after ${TOOL_WAIT_MS / 1000} s of the call the model hears 'not confirmed yet'; the message is recorded as sent when Twilio answers`, async () => {
