@@ -8,7 +8,7 @@
 import { sleep, type Clock } from "../clock.ts";
 import type { AgentLanguage } from "../config.ts";
 import { normalizePhone } from "../crm/phone.ts";
-import type { BusinessSettings } from "../crm/settings.ts";
+import { MAX_LINK_AMOUNT, type BusinessSettings } from "../crm/settings.ts";
 import type { LinkOutcome, NotSent, SendOutcome, ToolHost } from "../dialog/tool-host.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../http/env.ts";
@@ -82,7 +82,8 @@ export class CallTools {
       businessDetails: detailsMessage(d.settings, d.language),
       ...(links.enabled
         ? {
-            paymentLinks: { currency: links.currency, maxAmount: links.maxAmount, description: links.description },
+            // no maximum set: still never more than any link from a call may ask for
+            paymentLinks: { currency: links.currency, maxAmount: links.maxAmount ?? MAX_LINK_AMOUNT, description: links.description },
             sendPaymentLink: (input: { amount: number; description: string }) => this.sendPaymentLink(input),
           }
         : {}),

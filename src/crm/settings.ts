@@ -16,8 +16,8 @@ import { isTimeZone } from "./time-zone.ts";
 /** An optional setting sent as "" or null means "unset" (the form's empty input), not an invalid value. */
 const unsetWhenEmpty = (v: unknown) => (v === "" || v === null ? undefined : v);
 
-/** The most a link from a call may ever ask for: 1,000,000.00 in minor units. */
-export const MAX_LINK_AMOUNT = 100_000_000;
+/** The most a link from a call may ever ask for, whatever the settings: 999,999.99 (the payments API's own ceiling). */
+export const MAX_LINK_AMOUNT = 99_999_999;
 
 /** Payment links the agent may send from a call. Amounts are integers in minor units (agorot, cents). */
 export const paymentLinkSettingsSchema = z.object({
