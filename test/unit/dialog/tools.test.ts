@@ -1,6 +1,8 @@
-/** The tools' edges: amounts as a model writes them → integer minor units; the tools offered and their prompt lines. */
+/** The tools' edges: amounts as a model writes them → integer minor units; the tools offered and their prompt lines; the script's WhatsApp request. */
 import { expect, test } from "bun:test";
+import { linesFor } from "../../../src/dialog/lines.ts";
 import { paymentLinkArgs, readAmount } from "../../../src/dialog/payment-tool.ts";
+import { ScriptedDialog } from "../../../src/dialog/script.ts";
 import { runTool, toolGuidance, toolSpecs, type ToolHost } from "../../../src/dialog/tools.ts";
 
 test("amounts the way models write them become exact integer minor units", () => {
@@ -45,4 +47,20 @@ test("tools that reach WhatsApp or payments are offered only when the host has t
 test("a host that throws while sending: the model hears the tool failed, never that it was sent", async () => {
   const host: ToolHost = { ...base, sendWhatsapp: async () => Promise.reject(new Error("database is locked")) };
   expect(await runTool(host, "send_whatsapp", JSON.stringify({ text: "hi" }))).toEqual({ result: "error: this could not be done right now; carry on without it" });
+});
+
+test("the script hears a request for the details on WhatsApp (Hebrew and English) only when it can send them", () => {
+  const leads: unknown[] = [];
+  const host: ToolHost = { ...base, saveLead: (l) => leads.push(l) };
+  const he = new ScriptedDialog(linesFor("he-IL"), host, { details: true });
+  expect(he.respond("תשלחי לי את הפרטים בוואטסאפ בבקשה")).toEqual({ sentences: [], details: true });
+  expect(he.respond("אפשר לשלוח לי בווטסאפ?").details).toBe(true);
+  // a need that mentions WhatsApp is a need
+  expect(he.respond("יש לי בעיה עם הוואטסאפ בטלפון").details).toBeUndefined();
+  const en = new ScriptedDialog(linesFor("en-US"), host, { details: true });
+  en.respond("I need a plumber");
+  expect(en.respond("could you text me your details on whats app")).toEqual({ sentences: ["Thank you. What's your name?"], details: true });
+  const cannot = new ScriptedDialog(linesFor("en-US"), host);
+  expect(cannot.respond("send me the details on WhatsApp").details).toBeUndefined();
+  expect(leads).toEqual([{ need: "יש לי בעיה עם הוואטסאפ בטלפון" }, { need: "I need a plumber" }, { need: "send me the details on WhatsApp" }]);
 });
