@@ -108,6 +108,12 @@ export const EV = {
   WS_MEDIA_TIMEOUT: "ws.media_timeout",
   CALLS_INTERRUPTED: "calls.interrupted",
   CALL_REPLAYED: "call.replayed",
+  // WhatsApp and payment links from calls
+  CALL_WHATSAPP: "call.whatsapp",
+  CALL_PAYMENT_LINK: "call.payment_link",
+  CALL_SUMMARY_SENT: "call.summary_sent",
+  CALL_SUMMARY_FAILED: "call.summary_failed",
+  CALL_SUMMARY_SKIPPED: "call.summary_skipped",
 } as const;
 
 export type EventName = (typeof EV)[keyof typeof EV];

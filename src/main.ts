@@ -37,7 +37,7 @@ import { mediaWebSocketHandler, type MediaSocketData } from "./transports/twilio
 import { versionInfo } from "./version.ts";
 import { WhatsappInbox } from "./whatsapp/inbox.ts";
 import { MediaStore } from "./whatsapp/media-store.ts";
-import { SendQueue } from "./whatsapp/send-queue.ts";
+import { SendQueue, type SendQueueOptions } from "./whatsapp/send-queue.ts";
 import { WhatsappSender } from "./whatsapp/sender.ts";
 import { disabledWhatsapp } from "./whatsapp/control.ts";
 import { WhatsappSupervisor, type SupervisorOptions } from "./whatsapp/supervisor.ts";
@@ -194,8 +194,8 @@ export interface ServiceOptions {
   gate?: Semaphore;
   /** Payment providers' request timeout (ms) and clock, for tests. */
   payments?: { timeoutMs?: number; now?: () => number };
-  /** WhatsApp's channels: the Baileys worker's supervisor (when enabled), Twilio's client, the media folder. */
-  whatsapp?: { baileys?: WhatsappSupervisor; twilio?: TwilioWhatsapp; media?: MediaStore };
+  /** WhatsApp's channels: the Baileys worker's supervisor (when enabled), Twilio's client, the media folder; the pacing (tests shorten it). */
+  whatsapp?: { baileys?: WhatsappSupervisor; twilio?: TwilioWhatsapp; media?: MediaStore; pacing?: SendQueueOptions };
 }
 
 /** The database-backed services — one place, so tests build exactly what the server runs. */
@@ -225,7 +225,7 @@ export function createServices(db: Db, o: ServiceOptions): Services {
     messages,
     whatsapp: {
       inbox: new WhatsappInbox(contacts.identities, messages, { client: twilio, media }),
-      sender: new WhatsappSender({ messages, contacts, queue: new SendQueue(), baileys: o.whatsapp?.baileys, twilio, publicBaseUrl: o.config.publicBaseUrl }),
+      sender: new WhatsappSender({ messages, contacts, queue: new SendQueue(o.whatsapp?.pacing), baileys: o.whatsapp?.baileys, twilio, publicBaseUrl: o.config.publicBaseUrl }),
       media,
     },
   };

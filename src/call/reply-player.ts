@@ -79,6 +79,8 @@ export class ReplyPlayer {
     this.stop("superseded");
     const reply = new Reply(++this.generation, makeTurn(), o.kind, o.lastVoicedAt);
     reply.held = o.held ?? false;
+    // a held turn is the caller's only if released: what cannot be undone waits for that
+    if (reply.held) reply.turn.hold?.();
     this.current = reply;
     void this.run(reply, tts);
     return reply;
@@ -88,6 +90,7 @@ export class ReplyPlayer {
   release(reply: Reply): void {
     if (this.current !== reply || !reply.held) return;
     reply.held = false;
+    reply.turn.release?.();
     for (const a of reply.heldAudio.splice(0)) this.pacer.push(a.frames, a.mark, a.continuing);
     if (reply.finished) this.finish(reply);
   }

@@ -1,7 +1,8 @@
 /**
  * Wires phone calls: the CallEnv of each call (read when the call starts, so a change of the business settings —
- * voice, end-of-utterance silence, transfer number, greeting — takes effect on the next call), the CRM behind the
- * CallObserver and ToolHost seams, the media-connection dependencies, the greeting cache warm-up, and the live-call
+ * voice, end-of-utterance silence, transfer number, greeting, WhatsApp and payment-link options — takes effect on
+ * the next call), the CRM behind the CallObserver and ToolHost seams (the host in call-tools.ts, the post-call
+ * summary in post-call.ts), the media-connection dependencies, the greeting cache warm-up, and the live-call
  * registry a graceful stop drains. The call engine logs and survives any failure of the CRM it is given.
  */
 import { streamToken, verifyStreamToken } from "../auth/stream-token.ts";
@@ -15,11 +16,14 @@ import { businessSettingsSchema, type BusinessSettings } from "../crm/settings.t
 import { Conversation } from "../dialog/conversation.ts";
 import { linesFor } from "../dialog/lines.ts";
 import { systemPrompt } from "../dialog/prompt.ts";
-import type { ToolHost } from "../dialog/tools.ts";
+import { toolLinesFor } from "../dialog/tool-lines.ts";
+import { toolGuidance } from "../dialog/tools.ts";
 import type { Services } from "../http/env.ts";
 import { EV, log } from "../log.ts";
 import type { MediaConnectionDeps } from "../transports/twilio/media-connection.ts";
 import { TwilioRest } from "../transports/twilio/rest.ts";
+import { CallTools } from "./call-tools.ts";
+import { PostCallSummaries } from "./post-call.ts";
 import { FIRST_TOKEN_MS, type Providers } from "./providers.ts";
 
 const DEFAULT_SETTINGS: BusinessSettings = businessSettingsSchema.parse({});
@@ -39,6 +43,8 @@ export interface Calls {
   live: Map<string, LiveCall>;
   /** The environment of a call starting now: the business settings as they are now. */
   envFor(start: CallStart): CallEnv;
+  /** Post-call summaries of calls in progress (`ended` resolves once a call's summary is sent, skipped or failed). */
+  summaries: PostCallSummaries;
   /** Synthesizes the fixed lines of the current settings into the caches (greeting first). */
   warmPrompts(): Promise<void>;
   /** Lets live calls finish their current reply (≤ graceMs), then ends them. */
@@ -66,36 +72,34 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     return s;
   };
 
+  const summaries = new PostCallSummaries({ services, log });
+  /** The tools of calls in progress, for what the observer learns about them (a voicemail with speech). */
+  const toolsOf = new Map<string, CallTools>();
+
   // a failure here reaches the call's guard, which logs it and carries on
   const observer: CallObserver = {
     started: (sid, info) => services()?.calls.started(sid, info),
     turn: (sid, turn) => services()?.calls.turn(sid, turn),
-    event: (sid, event, value, data) => services()?.calls.event(sid, event, value, data),
+    event: (sid, event, value, data) => {
+      if (event === EV.VOICEMAIL_SAVED && (value ?? 0) > 0) {
+        const tools = toolsOf.get(sid);
+        if (tools) tools.summary.voicemail = true;
+      }
+      services()?.calls.event(sid, event, value, data);
+    },
     recording: (sid, path) => services()?.calls.recording(sid, path),
     modeChanged: (sid, mode) => services()?.calls.modeChanged(sid, mode),
     ended: (sid, info) => {
       log.info(EV.CALL_SAVED, { callSid: sid, outcome: info.outcome });
-      services()?.calls.ended(sid, info);
+      toolsOf.delete(sid);
+      // after the record is closed, and whatever happens to it: the summary never throws
+      try {
+        services()?.calls.ended(sid, info);
+      } finally {
+        void summaries.ended(sid);
+      }
     },
   };
-
-  const crmHost = (callSid: string, canTransfer: boolean): ToolHost => ({
-    canTransfer,
-    saveLead: (lead) => {
-      const s = db();
-      s.contacts.saveLead(s.calls.contactIdOf(callSid), lead);
-      s.calls.setOutcome(callSid, "lead_saved");
-      log.info(EV.LEAD_SAVED, { callSid, fields: Object.keys(lead).filter((k) => lead[k as keyof typeof lead]) });
-    },
-    scheduleCallback: ({ when, notes }) => {
-      const s = db();
-      const contactId = s.calls.contactIdOf(callSid);
-      const contact = s.contacts.byId(contactId);
-      s.tasks.scheduleCallback({ contactId, callId: s.calls.bySid(callSid)?.id, dueText: when, notes, title: `Call back ${contact?.name ?? contact?.phone ?? ""}`.trim() });
-      s.calls.setOutcome(callSid, "callback_scheduled");
-      log.info(EV.TASK_CALLBACK_SCHEDULED, { callSid, when });
-    },
-  });
 
   const telephonyFor = (transferNumber: string | undefined): Telephony => {
     const rest = new TwilioRest({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, transferNumber });
@@ -107,6 +111,10 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     const language = b.language ?? config.agentLanguage;
     const lines = linesFor(language);
     const telephony = telephonyFor(b.transferNumber ?? config.transferNumber);
+    const tools = new CallTools({ callSid: start.callSid, from: start.from, settings: b, language, services: db, canTransfer: telephony.canTransfer, clock, log });
+    toolsOf.set(start.callSid, tools);
+    summaries.register(start.callSid, { settings: b, language, tools });
+    const host = tools.host;
     return {
       timing: {
         eouSilenceMs: b.eouSilenceMs ?? config.eouSilenceMs,
@@ -119,15 +127,16 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
       dialog: {
         lines,
         businessName: b.name,
-        host: crmHost(start.callSid, telephony.canTransfer),
-        conversation: (host) =>
+        host,
+        conversation: (guarded) =>
           new Conversation({
             lines,
-            host,
+            host: guarded,
             businessName: b.name,
             greeting: b.greeting,
             llm: providers.llm,
-            systemPrompt: providers.llm ? systemPrompt(b, language) : undefined,
+            systemPrompt: providers.llm ? [systemPrompt(b, language), ...toolGuidance(host)].join("\n") : undefined,
+            toolLines: toolLinesFor(language),
           }),
       },
       observer,
@@ -158,6 +167,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     streamToken: (callSid) => streamToken(secret, callSid),
     live,
     envFor,
+    summaries,
     async warmPrompts() {
       const b = settings();
       const language = b.language ?? config.agentLanguage;

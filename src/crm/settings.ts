@@ -1,19 +1,35 @@
 /**
  * Business settings: what the agent says and knows (name, greeting, hours, services, FAQ, language, phrase hints
- * for speech recognition, voice, end-of-utterance silence, transfer number, time zone), and the definitions of the
+ * for speech recognition, voice, end-of-utterance silence, transfer number, time zone), what it may do on WhatsApp
+ * from a call (the details message, the post-call summary, payment links), and the definitions of the
  * contacts' custom fields. Each is stored as JSON under its own key ("business", "contactFields"); missing fields
  * take defaults. Reads are cached in memory and a save replaces the cache, so the next call uses the new values.
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { settings } from "../db/schema.ts";
+import { PAYMENT_CURRENCIES, PAYMENT_PROVIDERS, settings } from "../db/schema.ts";
 import { fieldDefinitionsSchema, type FieldDefinition } from "./contact-fields.ts";
 import { normalizePhone } from "./phone.ts";
 import { isTimeZone } from "./time-zone.ts";
 
 /** An optional setting sent as "" or null means "unset" (the form's empty input), not an invalid value. */
 const unsetWhenEmpty = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+/** The most a link from a call may ever ask for, whatever the settings: 999,999.99 (the payments API's own ceiling). */
+export const MAX_LINK_AMOUNT = 99_999_999;
+
+/** Payment links the agent may send from a call. Amounts are integers in minor units (agorot, cents). */
+export const paymentLinkSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  provider: z.enum(PAYMENT_PROVIDERS).default("paypal"),
+  currency: z.enum(PAYMENT_CURRENCIES).default("ILS"),
+  /** The most one link may ask for (minor units: 150000 = 1,500.00); unset → up to MAX_LINK_AMOUNT. */
+  maxAmount: z.preprocess(unsetWhenEmpty, z.number().int("must be a whole number of minor units (agorot, cents)").positive().max(MAX_LINK_AMOUNT).optional()),
+  /** When set, every link from a call is for exactly this; unset → the agent says what it is for. */
+  description: z.preprocess(unsetWhenEmpty, z.string().trim().min(1).max(120).optional()),
+});
+export type PaymentLinkSettings = z.infer<typeof paymentLinkSettingsSchema>;
 
 export const businessSettingsSchema = z.object({
   name: z.string().trim().max(120).default(""),
@@ -48,6 +64,11 @@ export const businessSettingsSchema = z.object({
   ),
   /** IANA time zone of the business (e.g. Asia/Jerusalem): "today" for tasks, callback times, CSV dates. Unset → the server's. */
   timezone: z.preprocess(unsetWhenEmpty, z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Jerusalem").optional()),
+  /** The WhatsApp message of the business's details (address, site, prices) the agent sends when asked; empty → name, hours and services. */
+  whatsappDetails: z.string().trim().max(1000).default(""),
+  /** After a call, send the caller a short WhatsApp summary of what was noted (off by default). */
+  postCallSummary: z.boolean().default(false),
+  paymentLinks: paymentLinkSettingsSchema.prefault({}),
 });
 export type BusinessSettings = z.infer<typeof businessSettingsSchema>;
 

@@ -13,7 +13,8 @@ import { AntiLoop, type ReplyFilter } from "./anti-loop.ts";
 import type { Lines } from "./lines.ts";
 import { ScriptedDialog } from "./script.ts";
 import { SentenceSplitter } from "./sentences.ts";
-import { runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
+import type { ToolLines } from "./tool-lines.ts";
+import { reachesCaller, runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
 
 export type DialogOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
 
@@ -25,6 +26,13 @@ export interface DialogTurn {
   heard(text: string): void;
   /** The caller heard none of it: the turn leaves no trace (its words come back with the caller's next ones). */
   forget(): void;
+  /**
+   * A speculative turn (an answer prepared before the caller surely finished): it may run tools that can be undone
+   * (saving), but a tool that reaches the caller (a WhatsApp message, a payment link) waits for `release`.
+   */
+  hold?(): void;
+  /** The held turn is confirmed: the caller finished with exactly these words. */
+  release?(): void;
 }
 
 export interface ConversationOptions {
@@ -36,6 +44,8 @@ export interface ConversationOptions {
   systemPrompt?: string;
   /** The model failed for this turn and the script answered it. */
   onLlmFallback?(error: ProviderError): void;
+  /** What the script says about WhatsApp; without them the script does not offer to send anything. */
+  toolLines?: ToolLines;
 }
 
 const MAX_TOOL_ROUNDS = 3;
@@ -51,7 +61,7 @@ export class Conversation {
 
   constructor(private o: ConversationOptions) {
     this.host = o.host;
-    this.script = new ScriptedDialog(o.lines, this.host);
+    this.script = new ScriptedDialog(o.lines, this.host, { details: Boolean(o.toolLines && this.host.sendWhatsapp && this.host.businessDetails) });
     if (o.systemPrompt) this.history.push({ role: "system", content: o.systemPrompt });
   }
 
@@ -122,10 +132,22 @@ export class Conversation {
     }
     turn.scriptState ??= this.script.snapshot();
     const reply = this.script.respond(userText);
+    if (reply.details) yield* this.say(filter, [await this.sendDetails(), ...(reply.sentences.length ? [] : [this.o.toolLines!.anythingElse])]);
     yield* this.say(filter, reply.sentences);
     const last = filter.finish();
     if (last) yield { type: "say", text: last };
     if (reply.action) yield { type: "action", action: reply.action };
+  }
+
+  /** The script sends the business's details through the host (the one send path) and says only what happened. */
+  private async sendDetails(): Promise<string> {
+    const l = this.o.toolLines!;
+    try {
+      const r = await this.host.sendWhatsapp!(this.host.businessDetails!);
+      return r.sent ? l.detailsSent : r.why === "pending" ? l.detailsPending : l.detailsNotSent;
+    } catch {
+      return l.detailsNotSent;
+    }
   }
 
   private *say(filter: ReplyFilter, sentences: string[]): Generator<DialogOutput> {
@@ -151,6 +173,8 @@ export class Conversation {
       }
       yield* this.say(filter, splitter.flush());
       if (!toolCalls.length || signal.aborted) break;
+      // a speculative turn sends nothing to the caller until it is theirs; dropped, it does nothing more
+      if (toolCalls.some((c) => reachesCaller(c.function.name)) && !(await turn.confirmed())) break;
       turn.messages.push({ role: "assistant", content: text || null, tool_calls: toolCalls });
       for (const call of toolCalls) {
         const r = await runTool(this.host, call.function.name, call.function.arguments);
@@ -172,6 +196,8 @@ class ReplyTurn implements DialogTurn {
   /** The script's state before this turn used it (restored when the turn is forgotten). */
   scriptState?: ReturnType<ScriptedDialog["snapshot"]>;
   private settled = false;
+  /** Set while the turn is held (speculative): resolves true on release, false when it is dropped. */
+  private confirmation?: PromiseWithResolvers<boolean>;
 
   constructor(
     private conversation: Conversation,
@@ -188,13 +214,28 @@ class ReplyTurn implements DialogTurn {
   heard(text: string): void {
     if (this.settled) return;
     this.settled = true;
+    this.confirmation?.resolve(true);
     this.conversation.settle(this, text.trim());
   }
 
   forget(): void {
     if (this.settled) return;
     this.settled = true;
+    this.confirmation?.resolve(false);
     this.conversation.settle(this, undefined);
+  }
+
+  hold(): void {
+    if (!this.settled) this.confirmation ??= Promise.withResolvers<boolean>();
+  }
+
+  release(): void {
+    this.confirmation?.resolve(true);
+  }
+
+  /** True at once for a turn that is the caller's; for a held one, when it is released (false if dropped). */
+  confirmed(): Promise<boolean> {
+    return this.confirmation?.promise ?? Promise.resolve(true);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The built-in lead-capture dialog used when no LLM is configured (or after the LLM fails): asks what the caller
  * needs → their name → area and budget → when to call back, confirms, says goodbye and saves the lead.
- * Asking for a person transfers the call when TRANSFER_NUMBER is set.
+ * Asking for a person transfers the call when TRANSFER_NUMBER is set. Asking to get the details on WhatsApp
+ * (when the call can send them) is answered with `details` — the conversation sends them and says how it went —
+ * and the script's question of the moment again.
  */
 import type { Lines } from "./lines.ts";
 import type { CallAction, LeadInput, ToolHost } from "./tools.ts";
@@ -11,9 +13,13 @@ export type Step = "need" | "name" | "areaBudget" | "callback" | "done";
 export interface ScriptReply {
   sentences: string[];
   action?: CallAction;
+  /** The caller asked for the business's details on WhatsApp: send them before these sentences. */
+  details?: true;
 }
 
 const HUMAN = /(נציג|בן אדם|אדם אמיתי|מישהו אמיתי|מנהל|representative|human|real person|operator|agent please|speak to someone)/i;
+const WHATSAPP = /(וו?א?טסא?פ|וו?א?צא?פ|whats\s?app)/i;
+const SEND = /(send|text me|שלח|תשלח|לשלוח|שליחה)/i;
 const NAME_PREFIX = /^(my name is|my name's|this is|i am|i'm|it's|קוראים לי|שמי|השם שלי|אני|זה)\s+/i;
 const BUDGET = /((?:(?:about|around|roughly|approximately|up to|maybe|בערך|בסביבות|עד|כ-?)\s*)?(?:\d[\d,.]*\s*(?:k|K|אלף|מיליון|million|thousand)?\s*(?:₪|שקל(?:ים)?|ש"ח|ש״ח|dollars?|\$|nis|shekels?)?)|(?:₪|\$)\s*\d[\d,.]*)/;
 
@@ -31,6 +37,8 @@ export class ScriptedDialog {
   constructor(
     private lines: Lines,
     private host: ToolHost,
+    /** The call can send the business's details on WhatsApp. */
+    private o: { details?: boolean } = {},
   ) {}
 
   /** Where the script is (to go back when its reply was never heard). */
@@ -60,6 +68,7 @@ export class ScriptedDialog {
       if (this.host.canTransfer) return { sentences: [this.lines.transferring], action: "transfer" };
       return { sentences: [this.lines.noTransfer, ...this.question()] };
     }
+    if (this.o.details && this.step !== "done" && WHATSAPP.test(said) && SEND.test(said)) return { sentences: this.question(), details: true };
     if (said.replace(/[\s.,!?]/g, "").length < 2) {
       this.retries++;
       return { sentences: [this.lines.notHeard[this.retries % 2]!] };

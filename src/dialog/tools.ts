@@ -1,50 +1,22 @@
 /**
  * The tools the model may call: one entry each (JSON schema for the model, zod check of its arguments — the
- * model's output is untrusted input — and what it does through the ToolHost). Saving and scheduling go through the
- * host (the CRM, injected); ending and transferring the call are returned as actions the call carries out once the
- * agent has finished speaking. A new tool is one entry here plus, when it reaches outside, one ToolHost method.
+ * model's output is untrusted input — and what it does through the ToolHost). Saving, scheduling, WhatsApp and
+ * payment links go through the host (the CRM, injected); ending and transferring the call are returned as actions
+ * the call carries out once the agent has finished speaking. A new tool is one entry here (or a file of its own
+ * listed here) plus, when it reaches outside, one ToolHost member.
  */
 import { z } from "zod";
 import type { ToolSpec } from "../providers/llm.ts";
+import { paymentLinkTool } from "./payment-tool.ts";
+import { defineTool as tool, type Tool, type ToolHost, type ToolResult } from "./tool-host.ts";
+import { whatsappTool } from "./whatsapp-tool.ts";
 
-export interface LeadInput {
-  name?: string;
-  need?: string;
-  area?: string;
-  budget?: string;
-  notes?: string;
-}
-
-/** What tools reach outside the dialog through. A method may return a promise (awaited); a throw is told to the model. */
-export interface ToolHost {
-  saveLead(lead: LeadInput): unknown;
-  scheduleCallback(input: { when: string; notes?: string }): unknown;
-  /** Whether this call can be transferred to a person (a number and Twilio credentials). */
-  canTransfer: boolean;
-}
-
-export type CallAction = "hangup" | "transfer";
-
-export interface ToolResult {
-  /** The text the model reads as the tool's answer. */
-  result: string;
-  action?: CallAction;
-}
-
-interface Tool<A> {
-  spec: ToolSpec["function"];
-  args: z.ZodType<A>;
-  /** Offered to the model only when this holds for the call. */
-  available?(host: ToolHost): boolean;
-  run(host: ToolHost, args: A): ToolResult | Promise<ToolResult>;
-}
+export type { CallAction, LeadInput, LinkOutcome, NotSent, PaymentLinkPolicy, SendOutcome, ToolHost, ToolResult } from "./tool-host.ts";
 
 const str = z.string().trim().max(500).optional();
 export const saveLeadArgs = z.object({ name: str, need: str, area: str, budget: str, notes: z.string().trim().max(2000).optional() });
 export const scheduleCallbackArgs = z.object({ when: z.string().trim().min(1, "`when` is required").max(200), notes: str });
 const noArgs = z.object({}).passthrough();
-
-const tool = <A>(t: Tool<A>): Tool<unknown> => t as Tool<unknown>;
 
 export const TOOLS: ReadonlyArray<Tool<unknown>> = [
   tool({
@@ -94,11 +66,23 @@ export const TOOLS: ReadonlyArray<Tool<unknown>> = [
     args: noArgs,
     run: (host) => (host.canTransfer ? { result: "transferring after your sentence", action: "transfer" } : { result: "no one is available; offer a call back instead" }),
   }),
+  whatsappTool,
+  paymentLinkTool,
 ];
+
+/** Whether the tool `name` reaches the caller (and so must wait until a speculative turn is confirmed). */
+export const reachesCaller = (name: string): boolean => TOOLS.find((t) => t.spec.name === name)?.reachesCaller ?? false;
+
+const offered = (host: ToolHost) => TOOLS.filter((t) => t.available?.(host) ?? true);
 
 /** The tools offered to the model on this call. */
 export function toolSpecs(host: ToolHost): ToolSpec[] {
-  return TOOLS.filter((t) => t.available?.(host) ?? true).map((t) => ({ type: "function", function: t.spec }));
+  return offered(host).map((t) => ({ type: "function", function: t.spec }));
+}
+
+/** Lines for the system prompt about the tools offered on this call that need more than their description. */
+export function toolGuidance(host: ToolHost): string[] {
+  return offered(host).flatMap((t) => (t.guidance ? [t.guidance(host)] : []));
 }
 
 /** Runs one tool call; the text for the model and, for end/transfer, the action. Never throws. */
@@ -111,7 +95,7 @@ export async function runTool(host: ToolHost, name: string, rawArgs: string): Pr
   } catch {
     return { result: "error: arguments are not valid JSON" };
   }
-  const parsed = t.args.safeParse(json);
+  const parsed = (typeof t.args === "function" ? t.args(host) : t.args).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { result: `error: ${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "invalid arguments"}` };

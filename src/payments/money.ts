@@ -6,7 +6,7 @@
  * @example toDecimal(150000, "ILS") // "1500.00"
  * @example fromDecimal("1500.5", "ILS") // 150050
  */
-import { PAYMENT_CURRENCIES } from "../db/schema.ts";
+import type { PAYMENT_CURRENCIES } from "../db/schema.ts";
 
 export type Currency = (typeof PAYMENT_CURRENCIES)[number];
 

@@ -147,6 +147,20 @@ export class PaymentService {
     }
   }
 
+  /** The link went out to the customer (e.g. on WhatsApp from a call): kept in the payment's history. */
+  linkSent(id: number, via: { channel: string; messageId: number }): void {
+    this.store.change(id, { event: { kind: "link_sent", data: via } });
+  }
+
+  /**
+   * The link could not be delivered (WhatsApp refused, the number is not on WhatsApp, …): nobody has it, so the
+   * payment is withdrawn — `failed`, with event `link_not_sent` and the reason — rather than left `pending` as if
+   * a customer could pay it. A provider's later proof of payment still wins (failed → paid).
+   */
+  linkNotSent(id: number, reason: string): void {
+    this.store.change(id, { to: "failed", event: { kind: "link_not_sent", data: { reason } } });
+  }
+
   private async paypalLink(row: Payment, base: string) {
     const ref = encodeURIComponent(row.reference);
     const { orderId, url } = await this.opts.paypal!.createOrder({

@@ -140,6 +140,19 @@ export interface BusinessSettings {
   eouSilenceMs?: number;
   transferNumber?: string;
   timezone?: string;
+  /** The WhatsApp message of the business's details the agent sends when asked. */
+  whatsappDetails: string;
+  postCallSummary: boolean;
+  paymentLinks: PaymentLinkSettings;
+}
+
+/** Payment links the agent may send from a call; amounts in minor units (agorot, cents). */
+export interface PaymentLinkSettings {
+  enabled: boolean;
+  provider: "paypal" | "tranzila";
+  currency: "ILS" | "USD";
+  maxAmount?: number;
+  description?: string;
 }
 
 export interface LiveEvent {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { chromiumAvailable, launchBrowser, openPage, PHONE, signIn } from "../support/browser.ts";
+import { auditPage, chromiumAvailable, launchBrowser, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
 
@@ -267,6 +267,58 @@ describe.skipIf(!chromiumAvailable)("settings", () => {
       await close();
     },
     30_000,
+  );
+
+  test(
+    "WhatsApp and payments from calls: the summary switch, payment links with a maximum typed in shekels, warnings for what the server lacks",
+    async () => {
+      for (const [lang, viewport] of [["he", PHONE], ["en", PHONE]] as const) {
+        const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url, lang, viewport });
+        await signIn(page, "owner@example.com", "owner-password");
+        await page.goto("/app/admin/settings");
+        await page.waitForSelector("#from-calls");
+        // off by default, and nothing about payment links shown until they are switched on
+        expect(await page.isChecked('input[name="postCallSummary"]')).toBe(false);
+        expect(await page.locator('input[name="paymentLinks.maxAmount"]').count()).toBe(0);
+        await page.check('input[name="postCallSummary"]');
+        // this server has neither a linked phone nor a Twilio WhatsApp sender
+        await page.waitForSelector('[data-warning="whatsapp"]');
+        await page.check('input[name="paymentLinks.enabled"]');
+        await page.selectOption('select[name="paymentLinks.provider"]', "tranzila");
+        await page.waitForSelector('[data-warning="provider"]');
+        expect(await page.innerText('[data-warning="provider"]')).toContain("Tranzila");
+        await page.fill('textarea[name="whatsappDetails"]', lang === "he" ? "הרצל 10, חיפה · 04-1234567" : "Herzl 10, Haifa · 04-1234567");
+        await page.fill('input[name="paymentLinks.maxAmount"]', "a lot");
+        await page.click('main button[type="submit"]');
+        await page.waitForSelector('input[name="paymentLinks.maxAmount"][aria-invalid="true"]');
+        expect(await page.innerText("#from-calls")).toContain(lang === "he" ? "סכום כמו 1500 או 1500.50" : "An amount such as 1500 or 1500.50");
+        await page.fill('input[name="paymentLinks.maxAmount"]', "1,500.50");
+        await page.fill('input[name="paymentLinks.description"]', lang === "he" ? "מקדמה לביקור" : "Visit deposit");
+        await page.click('main button[type="submit"]');
+        await page.waitForSelector(lang === "he" ? "text=נשמר. השינוי יחול מהשיחה הבאה." : "text=Saved. The change applies from the next call.");
+        expect(await rig.api("/api/settings/business")).toMatchObject({
+          postCallSummary: true,
+          whatsappDetails: lang === "he" ? "הרצל 10, חיפה · 04-1234567" : "Herzl 10, Haifa · 04-1234567",
+          paymentLinks: { enabled: true, provider: "tranzila", currency: "ILS", maxAmount: 150050, description: lang === "he" ? "מקדמה לביקור" : "Visit deposit" },
+        });
+        // read back as it was typed, in major units
+        await page.reload();
+        await page.waitForSelector('input[name="paymentLinks.maxAmount"]');
+        expect(await page.inputValue('input[name="paymentLinks.maxAmount"]')).toBe("1500.50");
+        await auditPage(page, `settings-from-calls-${lang}`);
+        // back to the defaults for the next run (an emptied maximum and description are unset)
+        await page.fill('input[name="paymentLinks.maxAmount"]', "");
+        await page.fill('input[name="paymentLinks.description"]', "");
+        await page.uncheck('input[name="paymentLinks.enabled"]');
+        await page.uncheck('input[name="postCallSummary"]');
+        await page.click('main button[type="submit"]');
+        await page.waitForSelector(lang === "he" ? "text=נשמר. השינוי יחול מהשיחה הבאה." : "text=Saved. The change applies from the next call.");
+        expect((await rig.api("/api/settings/business")).paymentLinks).toEqual({ enabled: false, provider: "tranzila", currency: "ILS" });
+        guard.assertClean();
+        await close();
+      }
+    },
+    60_000,
   );
 
   test(

@@ -38,6 +38,13 @@ const post = (path: string, params: Record<string, string>, signature?: string) 
     body: form(params),
   });
 const sign = (path: string, params: Record<string, string>) => getExpectedTwilioSignature(AUTH, `https://agent.example.com${path}`, params);
+/** A call of this test's own: Twilio's signed incoming-call webhook for a fresh CallSid (and number). */
+async function ringOwn(prefix: string, from = `+97250${String(Date.now()).slice(-7)}`) {
+  const params = { CallSid: `${prefix}${Date.now()}`, From: from, To: "+97231234567", AccountSid: "AC1" };
+  const res = await post("/webhook/incoming_call", params, sign("/webhook/incoming_call", params));
+  expect(res.status).toBe(200);
+  return params;
+}
 
 describe("incoming_call", () => {
   const params = { CallSid: "CAwebhook1", From: "+972501112222", To: "+97231234567", AccountSid: "AC1" };
@@ -66,17 +73,20 @@ describe("incoming_call", () => {
   });
 
   test("the caller's number becomes a contact, the call is listed", async () => {
-    const token = await rig.token();
-    const list = (await (await fetch(`${rig.server.url}/api/calls?limit=10`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
-    const call = list.calls.find((c: any) => c.callSid === "CAwebhook1");
-    expect(call).toMatchObject({ fromNumber: "+972501112222", status: "ringing" });
+    const own = await ringOwn("CAcontact", "+972501113333");
+    const list = await rig.api("/api/calls?limit=200");
+    const call = list.calls.find((c: any) => c.callSid === own.CallSid);
+    expect(call).toMatchObject({ fromNumber: "+972501113333", status: "ringing" });
     expect(call.contactId).toBeGreaterThan(0);
+    const contact = await rig.api(`/api/contacts/${call.contactId}`);
+    expect(contact).toMatchObject({ id: call.contactId, phone: "+972501113333" });
   });
 });
 
 describe("status callbacks", () => {
   test("stream_status and stream_ended answer 204 empty, signed or not; only signed ones are recorded", async () => {
-    const p = { CallSid: "CAwebhook1", StreamSid: "MZ1", StreamEvent: "stream-started", AccountSid: "AC1" };
+    const { CallSid } = await ringOwn("CAstatus");
+    const p = { CallSid, StreamSid: "MZ1", StreamEvent: "stream-started", AccountSid: "AC1" };
     const unsigned = await post("/webhook/stream_status", p);
     expect(unsigned.status).toBe(204);
     expect(await unsigned.text()).toBe("");
@@ -85,12 +95,11 @@ describe("status callbacks", () => {
     expect(await signed.text()).toBe("");
     const garbage = await fetch(`${rig.server.url}/webhook/stream_status`, { method: "POST", body: "%%%" });
     expect(garbage.status).toBe(204);
-    const ended = await post("/webhook/stream_ended", { CallSid: "CAwebhook1" }, sign("/webhook/stream_ended", { CallSid: "CAwebhook1" }));
+    const ended = await post("/webhook/stream_ended", { CallSid }, sign("/webhook/stream_ended", { CallSid }));
     expect(ended.status).toBe(204);
     expect(await ended.text()).toBe("");
 
-    const token = await rig.token();
-    const detail = (await (await fetch(`${rig.server.url}/api/calls/CAwebhook1`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    const detail = await rig.api(`/api/calls/${CallSid}`);
     const statuses = detail.events.filter((e: any) => e.event === "twilio.stream_status").map((e: any) => e.data.event);
     expect(statuses).toEqual(["stream-stopped"]);
     expect(detail.events.some((e: any) => e.event === "twilio.stream_ended")).toBe(true);

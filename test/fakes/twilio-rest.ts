@@ -21,6 +21,8 @@ export class FakeTwilioRest {
   readonly media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mime: string }>();
   /** Overrides the answer to a send, e.g. `() => ({ status: 400, body: { code: 63016, message: "…" } })`. */
   messageReply?: (form: Record<string, string>) => { status: number; body: unknown } | undefined;
+  /** While set, sends are answered only once it resolves (Twilio being slow). */
+  holdMessages?: Promise<void>;
   private server?: Server<unknown>;
   private cdn?: Server<unknown>;
   private waiters: Array<() => void> = [];
@@ -28,6 +30,9 @@ export class FakeTwilioRest {
 
   reset(): void {
     this.updates.length = 0;
+    this.messages.length = 0;
+    this.messageReply = undefined;
+    this.holdMessages = undefined;
   }
 
   get url(): string {
@@ -61,6 +66,7 @@ export class FakeTwilioRest {
           const form = Object.fromEntries(new URLSearchParams(await req.text()));
           this.messages.push({ form, auth: req.headers.get("authorization"), at: performance.now() });
           this.wake();
+          if (this.holdMessages) await this.holdMessages;
           const custom = this.messageReply?.(form);
           if (custom) return Response.json(custom.body, { status: custom.status });
           const sid = `SM${(++this.sids).toString(16).padStart(32, "0")}`;
@@ -88,6 +94,20 @@ export class FakeTwilioRest {
       const hit = this.updates.find(pred);
       if (hit) return hit;
       if (Date.now() > deadline) throw new Error(`no matching Twilio REST update; got ${JSON.stringify(this.updates)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+
+  /** Resolves when a WhatsApp send matching `pred` has arrived. */
+  async waitForMessage(pred: (m: SentMessage) => boolean = () => true, timeoutMs = 10_000): Promise<SentMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.messages.find(pred);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no matching WhatsApp send; got ${JSON.stringify(this.messages.map((m) => m.form))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 100);

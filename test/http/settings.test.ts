@@ -33,14 +33,31 @@ describe("business profile", () => {
     { name: "an unknown language → 422 naming language", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, language: "fr-FR" }, expectedStatus: 422, expectedContent: ['"field":"language"'] },
     { name: "an unknown time zone → 422 naming timezone", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, timezone: "Asia/Atlantis" }, expectedStatus: 422, expectedContent: ['"field":"timezone"'] },
     { name: "an empty phrase hint → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, phraseHints: ["ok", " "] }, expectedStatus: 422, expectedContent: ['"field":"phraseHints.1"'] },
+    { name: "a post-call summary switch that is not a boolean → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, postCallSummary: "yes" }, expectedStatus: 422, expectedContent: ['"field":"postCallSummary"'] },
+    { name: "a details message over 1000 characters → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, whatsappDetails: "x".repeat(1001) }, expectedStatus: 422, expectedContent: ['"field":"whatsappDetails"'] },
+    { name: "payment links from an unknown provider → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, paymentLinks: { enabled: true, provider: "stripe" } }, expectedStatus: 422, expectedContent: ['"field":"paymentLinks.provider"'] },
+    { name: "payment links in an unknown currency → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, paymentLinks: { enabled: true, currency: "EUR" } }, expectedStatus: 422, expectedContent: ['"field":"paymentLinks.currency"'] },
+    { name: "a maximum that is not whole minor units → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, paymentLinks: { enabled: true, maxAmount: 150.5 } }, expectedStatus: 422, expectedContent: ['"field":"paymentLinks.maxAmount"', "minor units"] },
+    { name: "a maximum of 0 → 422 naming it", as: "owner", method: "PUT", url: "/api/settings/business", body: { ...PROFILE, paymentLinks: { enabled: true, maxAmount: 0 } }, expectedStatus: 422, expectedContent: ['"field":"paymentLinks.maxAmount"'] },
   ]);
 
   test("an admin saves it (the transfer number normalised to E.164), everyone reads the new values at once, the change is audited", async () => {
     const saved = await h.json("admin", "PUT", "/api/settings/business", PROFILE);
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ ...PROFILE, transferNumber: "+972501234567" });
+    // the WhatsApp-from-calls options take their defaults: no summary, no payment links, the details from the profile
+    expect(saved.body).toEqual({ ...PROFILE, transferNumber: "+972501234567", whatsappDetails: "", postCallSummary: false, paymentLinks: { enabled: false, provider: "paypal", currency: "ILS" } });
     expect((await h.json("agent", "GET", "/api/settings/business")).body).toEqual(saved.body);
     expect(h.sql("SELECT actor_id AS actor FROM audit_log WHERE action = 'settings.business'")).toEqual([{ actor: h.ids.admin }]);
+  });
+
+  test("payment links and the post-call summary are saved as given; an emptied maximum or description is unset", async () => {
+    const links = { enabled: true, provider: "tranzila", currency: "USD", maxAmount: 150_000, description: "Deposit" };
+    const on = await h.json("owner", "PUT", "/api/settings/business", { ...PROFILE, postCallSummary: true, whatsappDetails: "  Dizengoff 1, Tel Aviv  ", paymentLinks: links });
+    expect(on.status).toBe(200);
+    expect(on.body).toMatchObject({ postCallSummary: true, whatsappDetails: "Dizengoff 1, Tel Aviv", paymentLinks: links });
+    const off = await h.json("owner", "PUT", "/api/settings/business", { ...on.body, paymentLinks: { ...links, maxAmount: null, description: "" } });
+    expect(off.body.paymentLinks).toEqual({ enabled: true, provider: "tranzila", currency: "USD" });
+    await h.json("owner", "PUT", "/api/settings/business", PROFILE);
   });
 
   test("an emptied optional field (\"\" or null) means unset: the environment's value applies again", async () => {

@@ -1,7 +1,8 @@
 /**
  * The business profile the agent uses on the next call: name, greeting, hours, services, FAQ, language, voice,
- * end-of-utterance silence (300–600 ms), phrase hints for the recognizer, transfer number, time zone. An empty
- * optional setting falls back to the server's environment setting.
+ * end-of-utterance silence (300–600 ms), phrase hints for the recognizer, transfer number, time zone, and what it
+ * may send on WhatsApp from a call (settings-from-calls.tsx). An empty optional setting falls back to the server's
+ * environment setting.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
@@ -11,6 +12,7 @@ import { t } from "../i18n.ts";
 import { canManage } from "../session.ts";
 import type { BusinessSettings } from "../types.ts";
 import { Button, Card, ErrorLine, Loading, Notice } from "../ui.tsx";
+import { FromCallsCard, fromCallsBody, fromCallsOf, type FromCalls } from "./settings-from-calls.tsx";
 
 const VOICES = ["he-IL-Wavenet-A", "he-IL-Wavenet-B", "he-IL-Wavenet-C", "he-IL-Wavenet-D", "he-IL-Standard-A", "he-IL-Standard-B", "en-US-Wavenet-D", "en-US-Wavenet-F", "en-US-Neural2-C", "en-US-Neural2-J"];
 const zones = (): string[] => {
@@ -21,6 +23,7 @@ const zones = (): string[] => {
 export function BusinessSettingsForm() {
   const res = useApi<BusinessSettings>("/api/settings/business");
   const [v, setV] = useState<Record<string, string>>();
+  const [calls, setCalls] = useState<FromCalls>();
   const [error, setError] = useState<ApiError>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -41,9 +44,10 @@ export function BusinessSettingsForm() {
       transferNumber: b.transferNumber ?? "",
       timezone: b.timezone ?? "",
     });
+    setCalls(fromCallsOf(b));
   }, [res.data]);
   if (res.error) return <ErrorLine message={res.error} />;
-  if (!v) return <Loading />;
+  if (!v || !calls) return <Loading />;
   const set = (k: string) => (x: string) => {
     setSaved(false);
     setV({ ...v, [k]: x });
@@ -52,11 +56,15 @@ export function BusinessSettingsForm() {
 
   async function save(e: Event) {
     e.preventDefault();
-    if (!v) return;
+    if (!v || !calls) return;
+    const fromCalls = fromCallsBody(calls);
+    if ("field" in fromCalls) return setError(new ApiError(422, "validation", fromCalls.message, fromCalls.field));
     setBusy(true);
     try {
       const body = {
+        ...res.data,
         ...v,
+        ...fromCalls.body,
         eouSilenceMs: v.eouSilenceMs ? Number(v.eouSilenceMs) : null,
         phraseHints: v.phraseHints!.split("\n").map((s) => s.trim()).filter(Boolean),
       };
@@ -70,7 +78,7 @@ export function BusinessSettingsForm() {
     }
   }
 
-  const fields = ["name", "greeting", "hours", "services", "faq", "language", "ttsVoice", "eouSilenceMs", "phraseHints", "transferNumber", "timezone"];
+  const fields = ["name", "greeting", "hours", "services", "faq", "language", "ttsVoice", "eouSilenceMs", "phraseHints", "transferNumber", "timezone", "whatsappDetails", "paymentLinks"];
   return (
     <form onSubmit={save} noValidate>
       {readOnly && <p class="mb-3 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-800">{t("readOnlySettings")}</p>}
@@ -103,6 +111,15 @@ export function BusinessSettingsForm() {
           <Field label={t("transferNumber")} name="transferNumber" type="tel" value={v.transferNumber!} onInput={set("transferNumber")} hint={t("transferHint")} placeholder="050-123-4567" disabled={readOnly} error={err("transferNumber")} />
           <Select label={t("timezone")} name="timezone" value={v.timezone!} onChange={set("timezone")} disabled={readOnly} error={err("timezone")} options={[{ value: "", label: t("serverDefault") }, ...zones().map((z) => ({ value: z, label: z }))]} />
         </Card>
+        <FromCallsCard
+          value={calls}
+          onChange={(x) => {
+            setSaved(false);
+            setCalls(x);
+          }}
+          readOnly={readOnly}
+          error={error}
+        />
       </div>
       {!readOnly && (
         <div class="mt-4 flex items-center gap-3">

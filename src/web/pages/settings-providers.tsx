@@ -3,7 +3,7 @@ import { useApi } from "../hooks.ts";
 import { t, tOr } from "../i18n.ts";
 import { Badge, Card, ErrorLine, Facts, Loading } from "../ui.tsx";
 
-interface Providers {
+export interface Providers {
   ws: string;
   db: string;
   stt: string;
