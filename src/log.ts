@@ -104,6 +104,9 @@ export const EV = {
   WS_MEDIA_TIMEOUT: "ws.media_timeout",
   CALLS_INTERRUPTED: "calls.interrupted",
   CALL_REPLAYED: "call.replayed",
+  // the admin app's browser test call
+  TEST_CALL_CREATED: "test_call.created",
+  TEST_CALL_TYPED: "test_call.typed",
 } as const;
 
 export type EventName = (typeof EV)[keyof typeof EV];
