@@ -122,6 +122,11 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
     },
     envOwner: () => envOwner,
     whatsapp: supervisor ?? disabledWhatsapp(readiness),
+    liveCalls: {
+      has: (callSid) => calls.live.has(callSid),
+      // TEMPORARY until the call engine's typed turns land on main
+      typed: (callSid, text) => (calls.live.get(callSid)?.session as { typed?(text: string): boolean } | undefined)?.typed?.(text) ?? false,
+    },
   };
 
   try {

@@ -8,6 +8,7 @@ import { CallDetailPage, CallsPage } from "./pages/calls.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
 import { SetupPage } from "./pages/setup.tsx";
+import { TestCallPage } from "./pages/test-call.tsx";
 
 const NAV: Array<[string, Key]> = [
   ["overview", "overview"],
@@ -59,6 +60,7 @@ function Shell() {
           <Route path="/overview" component={OverviewPage} />
           <Route path="/calls" component={CallsPage} />
           <Route path="/calls/:callSid" component={CallDetailPage} />
+          <Route path="/test-call" component={TestCallPage} />
           {NAV.slice(2).map(([slug, key]) => (
             <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
           ))}

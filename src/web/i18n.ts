@@ -5,11 +5,12 @@
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
+import * as testCall from "./strings/test-call.ts";
 
 export type Lang = "he" | "en";
 
-const he = { ...core.he };
-const en: typeof he = { ...core.en };
+const he = { ...core.he, ...testCall.he };
+const en: typeof he = { ...core.en, ...testCall.en };
 
 export type Key = keyof typeof he;
 const dict: Record<Lang, typeof he> = { he, en };
