@@ -19,6 +19,8 @@ export class AgentPlayback {
   private posted = 0;
   private consumed = 0;
   private marks: Array<{ name: string; at: number }> = [];
+  /** Audio went into the resampler since its last flush (its last samples are still inside it). */
+  private unflushed = false;
   /** ms of the agent's audio played so far. */
   playedMs = 0;
 
@@ -38,13 +40,17 @@ export class AgentPlayback {
   }
 
   audio(mulaw: Uint8Array): void {
+    this.unflushed = true;
     this.post(this.resampler.push(mulawToFloat(mulaw)));
   }
 
   mark(name: string): void {
     // the end of a segment: let the resampler's last samples out, and let the player start even if short
-    this.post(this.resampler.flush());
-    this.port.postMessage({ type: "flush" });
+    if (this.unflushed) {
+      this.unflushed = false;
+      this.post(this.resampler.flush());
+      this.port.postMessage({ type: "flush" });
+    }
     if (this.consumed >= this.posted) this.echo(name);
     else this.marks.push({ name, at: this.posted });
   }
@@ -52,6 +58,7 @@ export class AgentPlayback {
   clear(): void {
     this.port.postMessage({ type: "clear" });
     this.resampler.reset();
+    this.unflushed = false;
     // the player counts what it drops as consumed; until it says so, nothing queued is "playing" any more
     this.consumed = this.posted;
     for (const m of this.marks.splice(0)) this.echo(m.name);
