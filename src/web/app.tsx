@@ -9,6 +9,7 @@ import { LoginPage } from "./pages/login.tsx";
 import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
 import { SetupPage } from "./pages/setup.tsx";
 import { TestCallPage } from "./pages/test-call.tsx";
+import { InboxPage } from "./pages/inbox.tsx";
 
 const NAV: Array<[string, Key]> = [
   ["overview", "overview"],
@@ -61,6 +62,8 @@ function Shell() {
           <Route path="/calls" component={CallsPage} />
           <Route path="/calls/:callSid" component={CallDetailPage} />
           <Route path="/test-call" component={TestCallPage} />
+          <Route path="/inbox" component={InboxPage} />
+          <Route path="/inbox/:contactId" component={InboxPage} />
           {NAV.slice(2).map(([slug, key]) => (
             <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
           ))}

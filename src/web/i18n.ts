@@ -5,12 +5,14 @@
  */
 import { signal } from "@preact/signals";
 import * as core from "./strings/core.ts";
+import * as inbox from "./strings/inbox.ts";
+import * as payments from "./strings/payments.ts";
 import * as testCall from "./strings/test-call.ts";
 
 export type Lang = "he" | "en";
 
-const he = { ...core.he, ...testCall.he };
-const en: typeof he = { ...core.en, ...testCall.en };
+const he = { ...core.he, ...testCall.he, ...inbox.he, ...payments.he };
+const en: typeof he = { ...core.en, ...testCall.en, ...inbox.en, ...payments.en };
 
 export type Key = keyof typeof he;
 const dict: Record<Lang, typeof he> = { he, en };
