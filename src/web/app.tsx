@@ -10,6 +10,7 @@ import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
 import { SetupPage } from "./pages/setup.tsx";
 import { TestCallPage } from "./pages/test-call.tsx";
 import { InboxPage } from "./pages/inbox.tsx";
+import { WhatsappSettingsPage } from "./pages/settings-whatsapp.tsx";
 
 const NAV: Array<[string, Key]> = [
   ["overview", "overview"],
@@ -64,6 +65,7 @@ function Shell() {
           <Route path="/test-call" component={TestCallPage} />
           <Route path="/inbox" component={InboxPage} />
           <Route path="/inbox/:contactId" component={InboxPage} />
+          <Route path="/settings/whatsapp" component={WhatsappSettingsPage} />
           {NAV.slice(2).map(([slug, key]) => (
             <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
           ))}

@@ -8,11 +8,12 @@ import * as core from "./strings/core.ts";
 import * as inbox from "./strings/inbox.ts";
 import * as payments from "./strings/payments.ts";
 import * as testCall from "./strings/test-call.ts";
+import * as whatsapp from "./strings/whatsapp.ts";
 
 export type Lang = "he" | "en";
 
-const he = { ...core.he, ...testCall.he, ...inbox.he, ...payments.he };
-const en: typeof he = { ...core.en, ...testCall.en, ...inbox.en, ...payments.en };
+const he = { ...core.he, ...testCall.he, ...inbox.he, ...payments.he, ...whatsapp.he };
+const en: typeof he = { ...core.en, ...testCall.en, ...inbox.en, ...payments.en, ...whatsapp.en };
 
 export type Key = keyof typeof he;
 const dict: Record<Lang, typeof he> = { he, en };
