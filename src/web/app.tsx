@@ -11,6 +11,7 @@ import { SetupPage } from "./pages/setup.tsx";
 import { TestCallPage } from "./pages/test-call.tsx";
 import { InboxPage } from "./pages/inbox.tsx";
 import { WhatsappSettingsPage } from "./pages/settings-whatsapp.tsx";
+import { PaymentsPage } from "./pages/payments.tsx";
 
 const NAV: Array<[string, Key]> = [
   ["overview", "overview"],
@@ -66,6 +67,7 @@ function Shell() {
           <Route path="/inbox" component={InboxPage} />
           <Route path="/inbox/:contactId" component={InboxPage} />
           <Route path="/settings/whatsapp" component={WhatsappSettingsPage} />
+          <Route path="/payments" component={PaymentsPage} />
           {NAV.slice(2).map(([slug, key]) => (
             <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
           ))}

@@ -1,0 +1,154 @@
+/**
+ * Payment links in a real browser against the real server, PayPal and Twilio's REST API as loopback stand-ins:
+ * the dialog takes a decimal amount and the provider gets exactly that (integer minor units in between), the link
+ * is sent on WhatsApp through the inbox's send route, and the payments list follows the payment live to "paid"
+ * when the buyer returns from PayPal. Also from the inbox thread, and bad amounts explained in words.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { FakePayPal } from "../fakes/paypal.ts";
+import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
+import { CHROMIUM, consoleGuard, launch, screenshot, scrollsSideways, seriousViolations, setLanguage, signIn } from "../support/live-browser.ts";
+import { startInProcess } from "../support/server.ts";
+
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+
+let paypal: FakePayPal;
+let rest: FakeTwilioRest;
+let server: Awaited<ReturnType<typeof startInProcess>>;
+let browser: Browser;
+let token = "";
+let contactId = 0;
+
+const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+
+beforeAll(async () => {
+  if (!available) return;
+  paypal = new FakePayPal().start();
+  rest = new FakeTwilioRest().start();
+  server = await startInProcess({
+    PAYPAL_CLIENT_ID: paypal.clientId,
+    PAYPAL_CLIENT_SECRET: paypal.clientSecret,
+    PAYPAL_WEBHOOK_ID: paypal.webhookId,
+    PAYPAL_API_URL: paypal.url,
+    TWILIO_ACCOUNT_SID: `AC${"5".repeat(32)}`,
+    TWILIO_AUTH_TOKEN: "payments-ui-token",
+    TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886",
+    TWILIO_API_URL: rest.url,
+    ADMIN_EMAIL: "owner@example.com",
+    ADMIN_PASSWORD: "owner-password",
+  });
+  const login = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "owner@example.com", password: "owner-password" }) });
+  token = ((await login.json()) as { token: string }).token;
+  const created = await api("/api/contacts", { method: "POST", body: JSON.stringify({ name: "יעל לוי", phone: "052-555-1234" }) });
+  expect(created.status).toBe(201);
+  contactId = ((await created.json()) as { id: number }).id;
+  browser = await launch();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop(1000);
+  paypal?.stop();
+  rest?.stop();
+});
+
+async function look(page: Page, name: string) {
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await scrollsSideways(page)).toBe(false);
+  await screenshot(page, name);
+}
+
+/** The newest order PayPal received. */
+const lastOrder = () => [...paypal.orders.values()].at(-1)!;
+
+test.skipIf(!available)(
+  "payments page: a link for a contact found by search, amount as typed, sent on WhatsApp; the list follows it live to paid",
+  async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const guard = consoleGuard(page);
+    await signIn(page, server.url, "owner@example.com", "owner-password");
+    await page.goto(`${server.url}/app/admin/payments`);
+    await page.getByText("עדיין אין תשלומים").waitFor();
+    await page.getByRole("button", { name: "קישור תשלום חדש" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("חיפוש איש קשר").fill("0525551234"); // the number in another form finds her
+    await dialog.getByRole("button", { name: /יעל לוי/ }).click();
+
+    // a bad amount is explained where it was typed, and nothing is created
+    await dialog.getByLabel("סכום").fill("150.555");
+    await dialog.getByLabel("תיאור").fill("ייעוץ ראשוני");
+    await dialog.getByRole("button", { name: "יצירת קישור" }).click();
+    await dialog.getByText("הזינו סכום חיובי").waitFor();
+    expect(paypal.orders.size).toBe(0);
+    await look(page, "payments-he-desktop-dialog");
+
+    await dialog.getByLabel("סכום").fill("1,250.5");
+    await dialog.getByRole("button", { name: "יצירת קישור" }).click();
+    await dialog.getByText("הקישור מוכן").waitFor();
+    expect(lastOrder().body.purchase_units[0]!.amount).toEqual({ currency_code: "ILS", value: "1250.50" });
+    const url = await dialog.locator('input[name="payment-url"]').inputValue();
+    expect(url).toStartWith("https://www.sandbox.paypal.com/checkoutnow?token=");
+
+    const sentBefore = rest.messages.length;
+    await dialog.getByRole("button", { name: "שליחה בוואטסאפ" }).click();
+    await dialog.getByRole("button", { name: "הקישור נשלח בוואטסאפ" }).waitFor();
+    expect(rest.messages.length).toBe(sentBefore + 1);
+    expect(rest.messages.at(-1)!.form.To).toBe("whatsapp:+972525551234");
+    expect(rest.messages.at(-1)!.form.Body).toContain(url);
+    await look(page, "payments-he-desktop-ready");
+    await dialog.getByRole("button", { name: "סגירה" }).click();
+
+    const card = page.locator("[data-payment]").first();
+    await card.locator('[data-status="pending"]').waitFor();
+    expect(await card.innerText()).toContain("יעל לוי");
+    // the buyer pays at PayPal and returns: the status moves on the open page, without a reload
+    paypal.approve(lastOrder().id);
+    const reference = lastOrder().body.purchase_units[0]!.custom_id!;
+    expect((await fetch(`${server.url}/api/crm/payments/paypal/return?ref=${reference}&token=${lastOrder().id}&PayerID=P1`)).status).toBe(200);
+    await card.locator('[data-status="paid"]').waitFor();
+    await card.getByText("היסטוריה").click();
+    await card.getByText("→ שולם").waitFor();
+
+    // filters live in the URL
+    await page.getByLabel("מצב").selectOption("pending");
+    await page.getByText("אין תשלומים שמתאימים לסינון.").waitFor();
+    expect(page.url()).toContain("status=pending");
+    await page.getByLabel("מצב").selectOption("paid");
+    await card.locator('[data-status="paid"]').waitFor();
+    await look(page, "payments-he-desktop-list");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await look(page, "payments-he-390-list");
+    await setLanguage(page, "en");
+    await page.locator('[data-status="paid"]', { hasText: "Paid" }).waitFor();
+    await look(page, "payments-en-390-list");
+    expect(guard.problems).toEqual([]);
+    await page.close();
+  },
+  90_000,
+);
+
+test.skipIf(!available)("from the inbox thread: the dialog knows the contact; a dollar link sent on WhatsApp shows in the thread", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const guard = consoleGuard(page);
+  await signIn(page, server.url, "owner@example.com", "owner-password");
+  await page.goto(`${server.url}/app/admin/inbox/${contactId}`);
+  await page.getByRole("button", { name: "קישור תשלום" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText("יעל לוי").waitFor();
+  expect(await dialog.getByLabel("חיפוש איש קשר").count()).toBe(0);
+  await dialog.getByLabel("סכום").fill("99,90");
+  await dialog.getByLabel("מטבע").selectOption("USD");
+  await dialog.getByLabel("תיאור").fill("Deposit");
+  await look(page, "payments-he-390-dialog-inbox");
+  await dialog.getByRole("button", { name: "יצירת קישור" }).click();
+  await dialog.getByText("הקישור מוכן").waitFor();
+  expect(lastOrder().body.purchase_units[0]!.amount).toEqual({ currency_code: "USD", value: "99.90" });
+  await dialog.getByRole("button", { name: "שליחה בוואטסאפ" }).click();
+  await dialog.getByRole("button", { name: "הקישור נשלח בוואטסאפ" }).waitFor();
+  await dialog.getByRole("button", { name: "סגירה" }).click();
+  await page.locator('[data-testid="thread"] [data-direction="out"]', { hasText: "Deposit" }).waitFor();
+  expect(guard.problems).toEqual([]);
+  await page.close();
+});
