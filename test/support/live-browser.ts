@@ -21,7 +21,7 @@ export function launch(extraArgs: string[] = []): Promise<Browser> {
 export function consoleGuard(page: Page): { problems: string[] } {
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()} @ ${m.location().url}`);
   });
   page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
   return { problems };
