@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
-import { CHROMIUM, consoleGuard, launch, screenshot, scrollsSideways, seriousViolations, setLanguage, signIn } from "../support/live-browser.ts";
+import { checkPage, CHROMIUM, consoleGuard, launch, setLanguage, signIn } from "../support/live-browser.ts";
 import { startInProcess } from "../support/server.ts";
 
 const available = existsSync(CHROMIUM);
@@ -60,11 +60,6 @@ async function webhook(path: string, params: Record<string, string>) {
 const inbound = (body: string, extra: Record<string, string> = {}) =>
   webhook("/webhook/whatsapp/twilio", { MessageSid: msgSid(), AccountSid: SID, From: "whatsapp:+972501234567", To: FROM, Body: body, NumMedia: "0", ProfileName: "דנה כהן", WaId: "972501234567", ...extra });
 
-async function look(page: Page, name: string) {
-  expect(await seriousViolations(page)).toEqual([]);
-  expect(await scrollsSideways(page)).toBe(false);
-  await screenshot(page, name);
-}
 
 test.skipIf(!available)(
   "a message arrives live, is read in its thread, and the reply box sends through Twilio with live statuses; errors in words",
@@ -83,7 +78,7 @@ test.skipIf(!available)(
     const row = page.locator('[data-testid="conversations"] a', { hasText: "דנה כהן" });
     await row.waitFor();
     expect(await row.locator('[data-testid="unread"]').innerText()).toContain("1");
-    await look(page, "inbox-he-desktop-list");
+    await checkPage(page, "inbox-he-desktop-list");
 
     // opening the thread shows the photo and the text, and marks it read
     await row.click();
@@ -120,7 +115,7 @@ test.skipIf(!available)(
     await page.waitForTimeout(300);
     expect(await sent.locator('[data-status="read"]').count()).toBe(1);
     expect(await sent.getByRole("img", { name: "נקראה" }).count()).toBe(1);
-    await look(page, "inbox-he-desktop-thread");
+    await checkPage(page, "inbox-he-desktop-thread");
 
     // outside the 24-hour window: said in words, the message kept as failed
     rest.messageReply = () => ({ status: 400, body: { code: 63016, message: "Failed to send freeform message because you are outside the allowed window.", status: 400 } });
@@ -132,18 +127,18 @@ test.skipIf(!available)(
 
     // a phone: the thread alone, with a way back to the list; then English
     await page.setViewportSize({ width: 390, height: 844 });
-    await look(page, "inbox-he-390-thread");
+    await checkPage(page, "inbox-he-390-thread");
     await page.getByRole("button", { name: "לכל השיחות" }).click();
     await row.waitFor();
-    await look(page, "inbox-he-390-list");
+    await checkPage(page, "inbox-he-390-list");
     await setLanguage(page, "en");
     await page.getByText("WhatsApp inbox").waitFor();
     expect(await page.getAttribute("html", "dir")).toBe("ltr");
-    await look(page, "inbox-en-390-list");
+    await checkPage(page, "inbox-en-390-list");
     await page.setViewportSize({ width: 1280, height: 900 });
     await row.click();
     await thread.getByRole("img", { name: "Not sent" }).waitFor();
-    await look(page, "inbox-en-desktop-thread");
+    await checkPage(page, "inbox-en-desktop-thread");
     // the one refused send: Chromium itself reports the 409 answer as a failed resource, the app logs nothing
     expect(guard.problems.filter((p) => !/Failed to load resource: the server responded with a status of 409/.test(p))).toEqual([]);
     await page.close();

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
-import { CHROMIUM, consoleGuard, launch, screenshot, scrollsSideways, seriousViolations, setLanguage, signIn } from "../support/live-browser.ts";
+import { checkPage, CHROMIUM, consoleGuard, launch, setLanguage, signIn } from "../support/live-browser.ts";
 import { startInProcess } from "../support/server.ts";
 
 const available = existsSync(CHROMIUM);
@@ -54,11 +54,6 @@ afterAll(async () => {
   rest?.stop();
 });
 
-async function look(page: Page, name: string) {
-  expect(await seriousViolations(page)).toEqual([]);
-  expect(await scrollsSideways(page)).toBe(false);
-  await screenshot(page, name);
-}
 
 /** The newest order PayPal received. */
 const lastOrder = () => [...paypal.orders.values()].at(-1)!;
@@ -82,7 +77,7 @@ test.skipIf(!available)(
     await dialog.getByRole("button", { name: "יצירת קישור" }).click();
     await dialog.getByText("הזינו סכום חיובי").waitFor();
     expect(paypal.orders.size).toBe(0);
-    await look(page, "payments-he-desktop-dialog");
+    await checkPage(page, "payments-he-desktop-dialog");
 
     await dialog.getByLabel("סכום").fill("1,250.5");
     await dialog.getByRole("button", { name: "יצירת קישור" }).click();
@@ -97,7 +92,7 @@ test.skipIf(!available)(
     expect(rest.messages.length).toBe(sentBefore + 1);
     expect(rest.messages.at(-1)!.form.To).toBe("whatsapp:+972525551234");
     expect(rest.messages.at(-1)!.form.Body).toContain(url);
-    await look(page, "payments-he-desktop-ready");
+    await checkPage(page, "payments-he-desktop-ready");
     await dialog.getByRole("button", { name: "סגירה" }).click();
 
     const card = page.locator("[data-payment]").first();
@@ -117,12 +112,12 @@ test.skipIf(!available)(
     expect(page.url()).toContain("status=pending");
     await page.getByLabel("מצב").selectOption("paid");
     await card.locator('[data-status="paid"]').waitFor();
-    await look(page, "payments-he-desktop-list");
+    await checkPage(page, "payments-he-desktop-list");
     await page.setViewportSize({ width: 390, height: 844 });
-    await look(page, "payments-he-390-list");
+    await checkPage(page, "payments-he-390-list");
     await setLanguage(page, "en");
     await page.locator('[data-status="paid"]', { hasText: "Paid" }).waitFor();
-    await look(page, "payments-en-390-list");
+    await checkPage(page, "payments-en-390-list");
     expect(guard.problems).toEqual([]);
     await page.close();
   },
@@ -141,7 +136,7 @@ test.skipIf(!available)("from the inbox thread: the dialog knows the contact; a 
   await dialog.getByLabel("סכום").fill("99,90");
   await dialog.getByLabel("מטבע").selectOption("USD");
   await dialog.getByLabel("תיאור").fill("Deposit");
-  await look(page, "payments-he-390-dialog-inbox");
+  await checkPage(page, "payments-he-390-dialog-inbox");
   await dialog.getByRole("button", { name: "יצירת קישור" }).click();
   await dialog.getByText("הקישור מוכן").waitFor();
   expect(lastOrder().body.purchase_units[0]!.amount).toEqual({ currency_code: "USD", value: "99.90" });

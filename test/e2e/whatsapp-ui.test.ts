@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { CHROMIUM, consoleGuard, launch, screenshot, scrollsSideways, seriousViolations, setLanguage, signIn } from "../support/live-browser.ts";
+import type { Browser } from "playwright-core";
+import { checkPage, CHROMIUM, consoleGuard, launch, setLanguage, signIn } from "../support/live-browser.ts";
 import { startInProcess } from "../support/server.ts";
 
 const available = existsSync(CHROMIUM);
@@ -38,11 +38,6 @@ afterAll(async () => {
   await server?.stop(1000);
 });
 
-async function look(page: Page, name: string) {
-  expect(await seriousViolations(page)).toEqual([]);
-  expect(await scrollsSideways(page)).toBe(false);
-  await screenshot(page, name);
-}
 
 test.skipIf(!available)(
   "QR shown live with WhatsApp's restrictions explained; pairing by code links the phone; unlink asks first and brings a new QR",
@@ -59,7 +54,7 @@ test.skipIf(!available)(
     await restrictions.getByText("וואטסאפ חסם זמנית פתיחת שיחות חדשות").waitFor();
     expect(await restrictions.innerText()).toContain("אזהרה ראשונה");
     expect(await restrictions.innerText()).toContain("40 מתוך 50");
-    await look(page, "whatsapp-he-desktop-qr");
+    await checkPage(page, "whatsapp-he-desktop-qr");
 
     // the number in its local form; the code comes back formatted, and the phone "types" it
     await page.getByLabel("מספר הוואטסאפ של העסק").fill("050-123-4567");
@@ -69,7 +64,7 @@ test.skipIf(!available)(
     await page.getByText("+972501234567").first().waitFor();
     expect(await qr.count()).toBe(0);
     await page.setViewportSize({ width: 390, height: 844 });
-    await look(page, "whatsapp-he-390-linked");
+    await checkPage(page, "whatsapp-he-390-linked");
 
     // unlinking asks first; then a new QR comes (live)
     await page.getByRole("button", { name: "ניתוק הטלפון" }).click();
@@ -80,12 +75,12 @@ test.skipIf(!available)(
     await page.getByRole("button", { name: "כן, לנתק" }).click();
     await page.waitForSelector('[data-state="qr"]', { timeout: 10_000 });
     await qr.waitFor();
-    await look(page, "whatsapp-he-390-qr");
+    await checkPage(page, "whatsapp-he-390-qr");
     await setLanguage(page, "en");
     await page.getByText("Waiting for a scan").waitFor();
-    await look(page, "whatsapp-en-390-qr");
+    await checkPage(page, "whatsapp-en-390-qr");
     await page.setViewportSize({ width: 1280, height: 1000 });
-    await look(page, "whatsapp-en-desktop-qr");
+    await checkPage(page, "whatsapp-en-desktop-qr");
     expect(guard.problems).toEqual([]);
     await page.close();
   },
@@ -102,7 +97,7 @@ test.skipIf(!available)("an agent sees the state but no QR, no code form and no 
   expect(await page.locator('[data-testid="qr"]').count()).toBe(0);
   expect(await page.getByLabel("מספר הוואטסאפ של העסק").count()).toBe(0);
   expect(await page.getByRole("button", { name: "ניתוק הטלפון" }).count()).toBe(0);
-  await look(page, "whatsapp-he-390-agent");
+  await checkPage(page, "whatsapp-he-390-agent");
   expect(guard.problems).toEqual([]);
   await page.close();
 });
@@ -117,7 +112,7 @@ test.skipIf(!available)("with WHATSAPP_ENABLED off the page says how to turn it 
     await page.waitForSelector('[data-state="disabled"]');
     await page.getByText("WHATSAPP_ENABLED=true").waitFor();
     await page.getByText("TWILIO_WHATSAPP_FROM").waitFor();
-    await look(page, "whatsapp-he-390-disabled");
+    await checkPage(page, "whatsapp-he-390-disabled");
     expect(guard.problems).toEqual([]);
     await page.close();
   } finally {

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "bun:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ROOT } from "./server.ts";
 
@@ -60,4 +61,11 @@ export async function signIn(page: Page, base: string, email: string, password: 
 export async function setLanguage(page: Page, lang: "he" | "en"): Promise<void> {
   await page.evaluate((l) => localStorage.setItem("lang", l), lang);
   await page.reload();
+}
+
+/** What every page must pass as it is now: no serious accessibility violation, no sideways scroll; then a screenshot. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await scrollsSideways(page)).toBe(false);
+  await screenshot(page, name);
 }

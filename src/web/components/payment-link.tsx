@@ -9,7 +9,7 @@ import { api, ApiError } from "../api.ts";
 import { t, type Key } from "../i18n.ts";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "./money.ts";
 import { ShareLinkButtons } from "./share-link.tsx";
-import { whatsappProblem } from "./whatsapp-problem.ts";
+import { WhatsappProblemAlert } from "./whatsapp-problem.tsx";
 
 export interface ContactRef {
   id: number;
@@ -101,7 +101,7 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<PaymentView>();
   const [sent, setSent] = useState<"no" | "sending" | "sent">("no");
-  const [sendProblem, setSendProblem] = useState<{ text: string; settings?: boolean }>();
+  const [sendProblem, setSendProblem] = useState<unknown>();
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -138,8 +138,7 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
       await api("/api/whatsapp/send", { body: { contactId: contact.id, text: `${t("pyWhatsappText")}: ${created.description} — ${formatMoney(created.amount, created.currency)}\n${created.url}` } });
       setSent("sent");
     } catch (err) {
-      const p = whatsappProblem(err);
-      setSendProblem({ text: p.key ? t(p.key) : p.text, settings: p.settings });
+      setSendProblem(err);
       setSent("no");
     }
   }
@@ -171,16 +170,7 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
                 {sent === "sent" && <span role="status" class="sr-only">{t("pySentWhatsapp")}</span>}
               </div>
             )}
-            {sendProblem && (
-              <p role="alert" class="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-                {sendProblem.text}{" "}
-                {sendProblem.settings && (
-                  <a class="underline" href="/app/admin/settings/whatsapp">
-                    {t("waSettingsLink")}
-                  </a>
-                )}
-              </p>
-            )}
+            {sendProblem !== undefined && <WhatsappProblemAlert source={sendProblem} />}
             <div class="flex justify-end">
               <button type="button" class={SECONDARY} onClick={close}>
                 {t("pyClose")}

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useLiveEvents, type LiveEvent } from "../components/live-socket.ts";
 import { PaymentLinkDialog, contactLabel, type ContactRef } from "../components/payment-link.tsx";
-import { whatsappProblem } from "../components/whatsapp-problem.ts";
+import { problemText, WhatsappProblemAlert } from "../components/whatsapp-problem.tsx";
 import { lang, t, type Key } from "../i18n.ts";
 
 export interface Message {
@@ -86,11 +86,6 @@ function Media(props: { file: NonNullable<Message["media"]>[number] }) {
   );
 }
 
-const problemText = (source: unknown) => {
-  const p = whatsappProblem(source);
-  return { text: p.key ? t(p.key) : p.text, settings: p.settings };
-};
-
 export function InboxThread(props: { contactId: number; onBack: () => void; onLatest: (m: Message) => void; onRead: (contactId: number) => void }) {
   const id = props.contactId;
   const [contact, setContact] = useState<ContactRef>();
@@ -99,7 +94,7 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
   const [pages, setPages] = useState(1);
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
-  const [problem, setProblem] = useState<{ text: string; settings?: boolean }>();
+  const [problem, setProblem] = useState<unknown>();
   const [paying, setPaying] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -109,7 +104,7 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
     api<{ items: Message[]; total: number }>(`/api/contacts/${id}/messages?limit=${PAGE * n}`).then((r) => {
       setMessages(r.items.slice().reverse());
       setTotal(r.total);
-    }, (e) => setProblem({ text: e instanceof Error ? e.message : String(e) }));
+    }, setProblem);
 
   useEffect(() => {
     api<ContactRef>(`/api/contacts/${id}`).then(setContact, () => setContact({ id, name: null, phone: null }));
@@ -151,7 +146,7 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
       setMessages((list) => (list.some((x) => x.id === message.id) ? list.map((x) => (x.id === message.id ? message : x)) : [...list, message]));
       props.onLatest(message);
     } catch (err) {
-      setProblem(problemText(err));
+      setProblem(err);
       void load(); // a refused message is kept as failed: show it where it belongs
     } finally {
       setSending(false);
@@ -222,23 +217,14 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
                   <time dateTime={m.at}>{shortWhen(m.at)}</time>
                   {m.direction === "out" && <StatusTick status={m.status} />}
                 </div>
-                {m.status === "failed" && (m.errorMessage || m.errorCode) && <p class="mt-1 text-xs text-red-800">{problemText(m).text}</p>}
+                {m.status === "failed" && (m.errorMessage || m.errorCode) && <p class="mt-1 text-xs text-red-800">{problemText(m)}</p>}
               </div>
             </li>
           ))}
         </ol>
       </div>
       <form class="border-t border-slate-100 p-3" onSubmit={send}>
-        {problem && (
-          <p role="alert" class="mb-2 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-            {problem.text}{" "}
-            {problem.settings && (
-              <a class="underline" href="/app/admin/settings/whatsapp">
-                {t("waSettingsLink")}
-              </a>
-            )}
-          </p>
-        )}
+        {problem !== undefined && <WhatsappProblemAlert source={problem} class="mb-2" />}
         <div class="flex items-end gap-2">
           <label class="min-w-0 flex-1">
             <span class="sr-only">{t("ibReplyLabel")}</span>

@@ -4,7 +4,7 @@
  * which already names what to fix.
  */
 import { ApiError } from "../api.ts";
-import type { Key } from "../i18n.ts";
+import { t, type Key } from "../i18n.ts";
 
 export interface Problem {
   /** A known problem's string key, or undefined to show `text` as it is. */
@@ -25,4 +25,25 @@ export function whatsappProblem(source: unknown): Problem {
   if (/has no WhatsApp number/.test(text)) return { key: "waErrNoNumber", text };
   if (/^cannot send:|is not configured|not linked|not connected/.test(text)) return { key: "waErrNoChannel", text, settings: true };
   return { text };
+}
+
+/** The problem as the owner reads it (translated when known). */
+export const problemText = (source: unknown): string => {
+  const p = whatsappProblem(source);
+  return p.key ? t(p.key) : p.text;
+};
+
+/** A failed send said in words, with the way to the WhatsApp settings when setting up a channel fixes it. */
+export function WhatsappProblemAlert(props: { source: unknown; class?: string }) {
+  const p = whatsappProblem(props.source);
+  return (
+    <p role="alert" class={`rounded bg-red-50 px-3 py-2 text-sm text-red-800 ${props.class ?? ""}`}>
+      {p.key ? t(p.key) : p.text}{" "}
+      {p.settings && (
+        <a class="underline" href="/app/admin/settings/whatsapp">
+          {t("waSettingsLink")}
+        </a>
+      )}
+    </p>
+  );
 }
