@@ -27,12 +27,12 @@ const SAID = "אני צריך אינסטלטור למטבח";
 const REPLY = "תודה. איך קוראים לך?";
 
 /**
- * What Chromium's fake microphone plays (16-bit PCM WAV, 48 kHz): silence while the greeting plays, the sentence,
- * then silence (played once: `%noloop`).
+ * What Chromium's fake microphone plays (16-bit PCM WAV, 48 kHz): `leadSeconds` of silence, the sentence, then
+ * silence (played once: `%noloop`).
  */
-async function microphoneWav(): Promise<string> {
+async function microphoneWav(leadSeconds: number): Promise<string> {
   const voice = resamplePcm16(decode(await speech(SAID, "he")), 8000, 48000);
-  const lead = 48000 * 4;
+  const lead = Math.round(48000 * leadSeconds);
   const pcm = new Int16Array(lead + voice.length + 48000 * 2);
   pcm.set(voice, lead);
   const bytes = new Uint8Array(pcm.buffer);
@@ -44,20 +44,24 @@ async function microphoneWav(): Promise<string> {
 let rig: Rig;
 let voiceBrowser: Browser;
 let deniedBrowser: Browser;
+let bargeBrowser: Browser;
 beforeAll(async () => {
   if (!available) return;
   rig = await startRig({ env: { AGENT_LANGUAGE: "he-IL", STT_LANGUAGE: "iw-IL", TTS_VOICE: "he-IL-Wavenet-A" } });
   // a short greeting (the stand-in's TTS speaks 20 ms a character), over well before the fake microphone speaks
   rig.google.tts.msPerChar = 20;
   await rig.api("/api/users", { method: "POST", body: JSON.stringify({ email: "agent@example.com", password: "agent-password", role: "agent" }) });
-  const wav = await microphoneWav();
-  voiceBrowser = await launch(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${wav}%noloop`, "--autoplay-policy=no-user-gesture-required"]);
+  const fakeMic = (wav: string) => ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${wav}%noloop`, "--autoplay-policy=no-user-gesture-required"];
+  // the voice test speaks after the greeting; the barge-in test speaks over it
+  voiceBrowser = await launch(fakeMic(await microphoneWav(4)));
+  bargeBrowser = await launch(fakeMic(await microphoneWav(1.2)));
   // no fake permission UI: the microphone prompt is refused, as when an owner blocks it
   deniedBrowser = await launch(["--use-fake-device-for-media-stream", "--deny-permission-prompts"]);
 }, 60_000);
 afterAll(async () => {
   await voiceBrowser?.close();
   await deniedBrowser?.close();
+  await bargeBrowser?.close();
   await rig?.stop();
 });
 
@@ -148,6 +152,38 @@ test.skipIf(!available)(
     await page.waitForSelector('[data-phase="ended"]');
     expect(guard.problems).toEqual([]);
     await page.close();
+  },
+  90_000,
+);
+
+test.skipIf(!available)(
+  "barge-in: speaking over the greeting makes the server send clear; the page drops the queued audio, confirms the marks, and the greeting is kept as interrupted",
+  async () => {
+    rig.google.stt.transcripts.push(SAID);
+    rig.google.stt.finalAfterSilenceMs = 400;
+    // a long greeting (the stand-in speaks 100 ms a character) that the caller talks over
+    rig.google.tts.msPerChar = 100;
+    const page = await bargeBrowser.newPage({ viewport: { width: 390, height: 844 } });
+    const guard = consoleGuard(page);
+    try {
+      await signIn(page, rig.server.url, "owner@example.com", "owner-password");
+      await page.goto(`${rig.server.url}/app/admin/test-call`);
+      await page.getByRole("button", { name: "התחלת שיחה" }).click();
+      await page.waitForSelector('[data-phase="live"]', { timeout: 15_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="clears"]')?.getAttribute("data-value")) >= 1, undefined, { timeout: 20_000 });
+      // the greeting's turn says it was cut short; the caller's words are answered
+      await page.locator('[data-role="agent"]', { hasText: "נקטע" }).waitFor({ timeout: 20_000 });
+      await page.locator('[data-role="caller"]', { hasText: SAID }).waitFor({ timeout: 20_000 });
+      await page.locator('[data-role="agent"]', { hasText: REPLY }).waitFor({ timeout: 30_000 });
+      // every mark the server sent came back (the dropped ones at the clear, the others once played)
+      expect(await stat(page, "marks")).toBeGreaterThanOrEqual(1);
+      await page.getByRole("button", { name: "ניתוק" }).click();
+      await page.waitForSelector('[data-phase="ended"]');
+      expect(guard.problems).toEqual([]);
+    } finally {
+      rig.google.tts.msPerChar = 20;
+      await page.close();
+    }
   },
   90_000,
 );

@@ -128,6 +128,8 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
         return;
       }
       const u = e.data as Pick<Message, "id" | "status" | "errorCode" | "errorMessage">;
+      // a message to this contact sent from elsewhere (another tab, the agent): read the thread again
+      if (e.contactId === id && !messages.some((m) => m.id === u.id)) return void load();
       setMessages((list) => list.map((m) => (m.id === u.id ? { ...m, status: u.status, errorCode: u.errorCode, errorMessage: u.errorMessage } : m)));
     },
     () => void load(),

@@ -50,6 +50,9 @@ export function InboxPage() {
     (e: LiveEvent<Record<string, any>>) => {
       if (e.type === "message.in") return latest(e.data.message as Message, 1);
       const { id, status, errorCode, errorMessage } = e.data as { id: number; status: Message["status"]; errorCode?: string; errorMessage?: string };
+      const row = conversations?.find((c) => c.contact.id === e.contactId);
+      // a message sent from elsewhere (another tab, the payment dialog, the agent) is newer than the row's latest
+      if (e.contactId && (!row || row.last.id < id)) return void load();
       setConversations((list) => list?.map((c) => (c.last.id === id ? { ...c, last: { ...c.last, status, errorCode, errorMessage } } : c)));
     },
     load,

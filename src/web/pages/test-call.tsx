@@ -138,6 +138,18 @@ export function TestCallPage() {
             <meter class="h-3 w-40" min={0} max={0.3} low={0.02} high={0.2} optimum={0.1} value={Math.min(0.3, snap.level)} />
           </label>
         )}
+        {snap?.phase === "live" && (
+          <details class="mt-4">
+            <summary class="cursor-pointer text-sm underline">{t("tcKeypad")}</summary>
+            <div class="mt-2 grid w-48 grid-cols-3 gap-2" dir="ltr">
+              {["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"].map((d) => (
+                <button type="button" class="rounded-md py-2 font-mono text-lg ring-1 ring-slate-300 hover:bg-slate-50" onClick={() => call.current?.sendDigit(d)}>
+                  {d}
+                </button>
+              ))}
+            </div>
+          </details>
+        )}
         {micProblem && (
           <p role="alert" class="mt-4 rounded bg-amber-50 px-3 py-2 text-sm text-amber-900">
             {t(micProblem)}
