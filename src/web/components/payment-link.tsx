@@ -198,7 +198,7 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
             ) : (
               <ContactPicker onPick={setContact} />
             )}
-            <div class="grid grid-cols-[1fr_auto] gap-3">
+            <div class="grid grid-cols-[minmax(0,1fr)_auto] gap-3">
               <label class="block">
                 <span class="mb-1 block text-sm font-medium">{t("pyAmount")}</span>
                 <input

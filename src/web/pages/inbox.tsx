@@ -70,8 +70,8 @@ export function InboxPage() {
         </span>
       </header>
       <ErrorLine message={error} />
-      <div class="grid gap-4 md:grid-cols-[18rem_minmax(0,1fr)] lg:grid-cols-[22rem_minmax(0,1fr)]">
-        <section aria-label={t("ibConversations")} class={`rounded-lg bg-white shadow-sm ring-1 ring-slate-200 ${open ? "hidden md:block" : ""}`}>
+      <div class="grid grid-cols-1 gap-4 md:grid-cols-[18rem_minmax(0,1fr)] lg:grid-cols-[22rem_minmax(0,1fr)]">
+        <section aria-label={t("ibConversations")} class={`min-w-0 rounded-lg bg-white shadow-sm ring-1 ring-slate-200 ${open ? "hidden md:block" : ""}`}>
           {conversations && conversations.length === 0 && <p class="p-4 text-slate-600">{t("ibNoConversations")}</p>}
           <ul class="divide-y divide-slate-100" data-testid="conversations">
             {conversations?.map((c) => (
@@ -108,7 +108,7 @@ export function InboxPage() {
             ))}
           </ul>
         </section>
-        <section class={open ? "" : "hidden md:block"}>
+        <section class={`min-w-0 ${open ? "" : "hidden md:block"}`}>
           {open ? (
             <InboxThread key={open} contactId={open} onBack={() => route("/app/admin/inbox")} onLatest={(m) => latest(m, 0)} onRead={markedRead} />
           ) : (

@@ -121,7 +121,7 @@ export function WhatsappSettingsPage() {
             {s.reason}
           </span>
         </div>
-        <dl class="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
+        <dl class="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_minmax(0,1fr)]">
           {s.me && (
             <>
               <dt class="text-slate-600">{t("waLinkedAs")}</dt>
@@ -181,7 +181,7 @@ export function WhatsappSettingsPage() {
       </Card>
 
       {admin && waiting && (
-        <div class="grid gap-4 md:grid-cols-2">
+        <div class="grid grid-cols-1 gap-4 md:grid-cols-2">
           <Card title={t("waScanTitle")}>
             <p class="mb-3 text-sm text-slate-700">{t("waScanSteps")}</p>
             {s.qrSvg ? (
