@@ -58,11 +58,20 @@ export function TestCallPage() {
   // leaving the page hangs up
   useEffect(() => () => call.current?.hangUp(), []);
 
-  useLiveEvents<Turn & { callSid: string }>(["call.turn"], (e: LiveEvent<Turn & { callSid: string }>) => {
-    if (!call.current?.callSid || e.data.callSid !== call.current.callSid) return;
-    const { role, text, at, interrupted, latencyMs } = e.data;
-    setTurns((list) => [...list, { role, text, at, interrupted, latencyMs }]);
-  });
+  useLiveEvents<Turn & { callSid: string }>(
+    ["call.turn"],
+    (e: LiveEvent<Turn & { callSid: string }>) => {
+      if (!call.current?.callSid || e.data.callSid !== call.current.callSid) return;
+      const { role, text, at, interrupted, latencyMs } = e.data;
+      setTurns((list) => [...list, { role, text, at, interrupted, latencyMs }]);
+    },
+    // turns spoken while the live socket was down: the call's record has them (an agent without the call's contact
+    // cannot read it, and keeps what arrived live)
+    () => {
+      const sid = call.current?.callSid;
+      if (sid) api<{ turns: Turn[] }>(`/api/calls/${sid}`).then((r) => setTurns(r.turns), () => {});
+    },
+  );
 
   async function start() {
     setError(undefined);
