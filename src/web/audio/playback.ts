@@ -28,7 +28,8 @@ export class AgentPlayback {
     private port: PortLike,
     private outputRate: number,
     private echo: (mark: string) => void,
-    private onChange: () => void = () => {},
+    /** Called on every report of the player (≈ every 20 ms, from the audio thread's clock). */
+    private onBeat: () => void = () => {},
   ) {
     this.resampler = new Resampler(8000, outputRate);
     port.onmessage = (e) => this.report((e.data as { consumed?: unknown })?.consumed);
@@ -62,21 +63,19 @@ export class AgentPlayback {
     // the player counts what it drops as consumed; until it says so, nothing queued is "playing" any more
     this.consumed = this.posted;
     for (const m of this.marks.splice(0)) this.echo(m.name);
-    this.onChange();
   }
 
   private post(samples: Float32Array): void {
     if (!samples.length) return;
     this.posted += samples.length;
     this.port.postMessage(samples, [samples.buffer]);
-    this.onChange();
   }
 
   private report(consumed: unknown): void {
-    if (typeof consumed !== "number" || consumed < this.consumed) return;
+    this.onBeat();
+    if (typeof consumed !== "number" || consumed <= this.consumed) return;
     this.playedMs += ((consumed - this.consumed) * 1000) / this.outputRate;
     this.consumed = consumed;
     while (this.marks.length && this.marks[0]!.at <= consumed) this.echo(this.marks.shift()!.name);
-    this.onChange();
   }
 }

@@ -6,7 +6,8 @@
  * - "player": plays queued samples at the context's rate. It waits for PREBUFFER_MS of audio before it starts
  *   (or until told the segment is complete: "flush", or until it has waited as long), so network jitter does not chop the agent's voice; it counts
  *   every sample it has consumed — played, or dropped by "clear" — and reports the count (≈ every 20 ms and when it
- *   runs dry), which is how the page knows a mark's audio has really been played.
+ *   runs dry, and in silence too), which is how the page knows a mark's audio has really been played — and a
+ *   steady audio-clock beat for the page's frame clock.
  */
 
 const BLOCK = 512;
@@ -107,14 +108,14 @@ class PlayerProcessor extends AudioWorkletProcessor {
     }
     out.fill(0, written);
     for (let c = 1; c < outputs[0].length; c++) outputs[0][c].set(out);
-    if (written > 0) {
-      this.sinceReport += written;
-      if (!this.queued) {
-        // ran dry: report now (a mark may wait for exactly this), and buffer again before the next audio
-        this.playing = false;
-        this.report();
-      } else if (this.sinceReport >= this.reportEvery) this.report();
-    }
+    // reported every ~20 ms even in silence: the page also paces its outgoing frames on these reports, which keep
+    // coming when a background tab's timers are throttled
+    this.sinceReport += out.length;
+    if (written > 0 && !this.queued) {
+      // ran dry: report now (a mark may wait for exactly this), and buffer again before the next audio
+      this.playing = false;
+      this.report();
+    } else if (this.sinceReport >= this.reportEvery) this.report();
     return true;
   }
 }

@@ -217,4 +217,14 @@ describe("playback and marks", () => {
     port.consumed(port.samples);
     expect(echoed).toEqual(["a", "b", "c"]);
   });
+
+  test("every report of the player is a beat for the frame clock, silence included", () => {
+    const port = new FakePort();
+    let beats = 0;
+    const p = new AgentPlayback(port, 8000, () => {}, () => beats++);
+    port.consumed(0);
+    port.consumed(0);
+    expect(beats).toBe(2);
+    expect(p.playedMs).toBe(0);
+  });
 });
