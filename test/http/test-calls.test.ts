@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, test } from "bun:test";
 import { streamToken, verifyStreamToken } from "../../src/auth/stream-token.ts";
+import { AdminHub } from "../../src/http/admin-socket.ts";
 import type { LiveCallLine } from "../../src/http/env.ts";
 import { MAX_LIVE_PER_USER, MAX_LIVE_TOTAL, MAX_SAY_CHARS, SAYS_PER_MINUTE, STARTS_PER_WINDOW } from "../../src/http/routes/test-calls.ts";
 import { TWILIO_SID } from "../../src/transports/twilio/protocol.ts";
@@ -177,5 +178,40 @@ describe("typed turns", () => {
     expect(all.filter((r) => r.status === 202).length).toBe(SAYS_PER_MINUTE);
     expect(all.filter((r) => r.status === 429).length).toBe(5);
     expect(line.typedTurns.length).toBe(SAYS_PER_MINUTE);
+  });
+});
+
+describe("the test call's live events follow the user who placed it", () => {
+  const hubWith = (owners: Record<number, number>) => {
+    const sent: Array<{ topic: string; type: string }> = [];
+    const hub = new AdminHub((contactId) => owners[contactId] ?? null, 60_000);
+    hub.attach({ publish: (topic: string, json: string) => void sent.push({ topic, type: JSON.parse(json).type }) } as never);
+    hub.stop();
+    return { hub, sent };
+  };
+  const event = (type: "call.started" | "call.turn" | "call.ended", callSid: string, contactId: number | null = null) => ({ type, at: "", contactId, data: { callSid } });
+
+  test("a contact-less test call reaches staff and the agent who placed it, until it ends; other calls do not", () => {
+    const { hub, sent } = hubWith({});
+    hub.follow("TCmine", 7);
+    hub.deliver(event("call.turn", "TCmine"));
+    hub.deliver(event("call.turn", "CAother"));
+    hub.deliver(event("call.ended", "TCmine"));
+    hub.deliver(event("call.turn", "TCmine")); // after the end: staff only
+    expect(sent).toEqual([
+      { topic: "live:staff", type: "call.turn" },
+      { topic: "live:user:7", type: "call.turn" },
+      { topic: "live:staff", type: "call.turn" },
+      { topic: "live:staff", type: "call.ended" },
+      { topic: "live:user:7", type: "call.ended" },
+      { topic: "live:staff", type: "call.turn" },
+    ]);
+  });
+
+  test("when the call's contact is the placing agent's own, the agent gets each event once", () => {
+    const { hub, sent } = hubWith({ 3: 7 });
+    hub.follow("TCmine", 7);
+    hub.deliver(event("call.turn", "TCmine", 3));
+    expect(sent.filter((s) => s.topic === "live:user:7")).toHaveLength(1);
   });
 });
