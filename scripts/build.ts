@@ -2,8 +2,8 @@
  * `bun run build` → dist/agentlocator: one executable with the SPA (Tailwind processed), the migrations, the
  * assets and the build info (git commit + build time, via macros) inside. Runs from an empty folder.
  *
- * The compile CLI ignores bunfig's [serve.static] plugins, so the build goes through Bun.build with the Tailwind
- * plugin here (BUN-NOTES §6).
+ * The compile CLI ignores bunfig's [serve.static] plugins (the CSS would ship unprocessed), so the build goes
+ * through Bun.build with the Tailwind plugin here.
  */
 import tailwind from "bun-plugin-tailwind";
 import { mkdirSync } from "node:fs";

@@ -6,9 +6,9 @@
  * @example log.info(EV.EOU_MS, { callSid, value: 512 })
  */
 
-/** The event names of CONTRACT.md (call events verbatim) plus the dotted names of the rest of the system. */
+/** The call events Twilio operators know by these exact names, plus the dotted names of the rest of the system. */
 export const EV = {
-  // call events (CONTRACT.md, exact)
+  // call events (exact names, part of the external contract)
   WS_START: "WS_START",
   STT_PARTIAL: "STT_PARTIAL",
   STT_FINAL: "STT_FINAL",
@@ -42,10 +42,12 @@ export const EV = {
   CALL_RECORD_FAILED: "call.record_failed",
   CALL_RECORDING_FAILED: "call.recording_failed",
   CALL_REPLY_FAILED: "call.reply_failed",
+  CALL_TOOL_FAILED: "call.tool_failed",
   CALL_SAVED: "call.saved",
   CALL_TRANSFER: "call.transfer",
   CALL_TRANSFER_FAILED: "call.transfer_failed",
   CALL_TRANSFERRING: "call.transferring",
+  CALL_TYPED: "call.typed",
   CALL_VOICEMAIL: "call.voicemail",
   CRM_WRITE_FAILED: "crm.write_failed",
   LEAD_SAVED: "lead.saved",
@@ -65,6 +67,8 @@ export const EV = {
   TTS_FAILED: "tts.failed",
   TTS_FALLBACK: "tts.fallback",
   TTS_WARM_FAILED: "tts.warm_failed",
+  TTS_PROMPTS_WARM: "tts.prompts_warm",
+  TURN_UNANSWERED: "turn.unanswered",
   TWILIO_BAD_SIGNATURE: "twilio.bad_signature",
   TWILIO_REST_FAILED: "twilio.rest_failed",
   TWILIO_STREAM_ENDED: "twilio.stream_ended",

@@ -107,7 +107,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
         },
       })
     : undefined;
-  const calls = buildCalls(config, secret, providers, () => services, readiness);
+  const calls = buildCalls(config, secret, providers, () => services);
   const deps: HttpDeps = {
     config,
     readiness,

@@ -11,8 +11,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `bun src/cli.ts serve` on a free port and waits until its providers and greeting cache are warm. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `bun src/cli.ts serve` on a free port and waits until its providers and greeting cache are warm.
+ * `onLine` sees every log line of the server (parsed), e.g. to count events.
+ */
+export async function startServerProcess(env: Record<string, string>, o: { onLine?: (line: Record<string, unknown>) => void } = {}): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "al-bench-"));
   const proc = Bun.spawn(["bun", join(ROOT, "src/cli.ts"), "serve"], {
     cwd: ROOT,
@@ -20,23 +23,44 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stdout: "pipe",
     stderr: "inherit",
   });
+  // a bench that fails half-way must not leave its server running
+  process.on("exit", () => proc.kill());
   let url = "";
-  const reader = proc.stdout.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("server exited during start-up");
-    buffer += decoder.decode(value, { stream: true });
-    const m = buffer.match(/"event":"server\.listening","url":"([^"]+)"/);
-    if (m) url = m[1]!;
-    if (url && buffer.includes('"event":"providers.warm"')) break;
-  }
-  // keep draining stdout so the child never blocks on a full pipe
+  let resolveListening!: () => void;
+  let resolveWarm!: () => void;
+  const listening = new Promise<void>((r) => (resolveListening = r));
+  const promptsWarm = new Promise<void>((r) => (resolveWarm = r));
+  const exited = proc.exited.then((code) => {
+    throw new Error(`server exited (${code}) during start-up`);
+  });
+  // one reader for the whole run: start-up signals, then `onLine`; it also keeps the pipe from filling up
   void (async () => {
-    while (!(await reader.read()).done);
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      rest += decoder.decode(value, { stream: true });
+      const lines = rest.split("\n");
+      rest = lines.pop()!;
+      for (const text of lines) {
+        let line: Record<string, unknown>;
+        try {
+          line = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        if (line.event === "server.listening") url = String(line.url);
+        if (line.event === "providers.warm") resolveListening();
+        if (line.event === "tts.prompts_warm") resolveWarm();
+        o.onLine?.(line);
+      }
+    }
   })();
-  await Bun.sleep(300); // the greeting is synthesized into the cache right after the warm-up
+  await Promise.race([listening, exited]);
+  // the greeting is synthesized into the caches right after the warm-up
+  await Promise.race([promptsWarm, Bun.sleep(10_000), exited]);
   return {
     url,
     pid: proc.pid,

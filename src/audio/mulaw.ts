@@ -23,6 +23,16 @@ for (let i = 0; i < 256; i++) {
   DECODE[i] = sign ? -magnitude : magnitude;
 }
 
+/** Squares of the decoded samples, for the RMS of μ-law audio without decoding it into a new array. */
+const SQUARE = Float64Array.from(DECODE, (v) => v * v);
+
+/** RMS (16-bit scale) of a μ-law frame. */
+export function mulawRms(mulaw: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < mulaw.length; i++) sum += SQUARE[mulaw[i]!]!;
+  return Math.sqrt(sum / Math.max(1, mulaw.length));
+}
+
 export function encodeSample(sample: number): number {
   let s = Math.max(-32768, Math.min(32767, Math.round(sample)));
   const sign = s < 0 ? 0x80 : 0;

@@ -22,3 +22,27 @@ export interface CallObserver {
   modeChanged(callSid: string, mode: CallMode): void;
   ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void;
 }
+
+/**
+ * The observer as a call uses it: a failing listener (a database hiccup) is logged and never reaches the call.
+ * `onFailure` gets the method name and the error.
+ */
+export function guardObserver(observer: CallObserver, onFailure: (what: string, err: unknown) => void): CallObserver {
+  const guard =
+    <A extends unknown[]>(what: keyof CallObserver, fn: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        fn.apply(observer, args);
+      } catch (err) {
+        onFailure(what, err);
+      }
+    };
+  return {
+    started: guard("started", observer.started),
+    turn: guard("turn", observer.turn),
+    event: guard("event", observer.event),
+    recording: guard("recording", observer.recording),
+    modeChanged: guard("modeChanged", observer.modeChanged),
+    ended: guard("ended", observer.ended),
+  };
+}

@@ -5,6 +5,7 @@
  * the frame before them.
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
+import { realClock, type Clock } from "../clock.ts";
 
 export interface PacerSink {
   frame(frame: Uint8Array): void;
@@ -17,10 +18,7 @@ type Item = { frame: Uint8Array } | { mark: string };
 export interface PacerOptions {
   /** How far ahead of real time frames may be sent (ms); ≤ 200. */
   leadMs?: number;
-  now?: () => number;
-  /** Timer functions (a virtual clock in tests). */
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (handle: unknown) => void;
+  clock?: Clock;
 }
 
 export class Pacer {
@@ -29,10 +27,8 @@ export class Pacer {
   /** Wall time (ms) at which the next frame plays. */
   private playhead = 0;
   private timer?: unknown;
-  private readonly leadMs: number;
-  private readonly now: () => number;
-  private readonly setTimer: (fn: () => void, ms: number) => unknown;
-  private readonly clearTimer: (handle: unknown) => void;
+  readonly leadMs: number;
+  private readonly clock: Clock;
   /** Frames sent since the last `clear`/reset (for MEDIA_TX). */
   framesSent = 0;
   /** Times audio ran dry in the middle of a run and resumed late (ms of silence inserted). */
@@ -45,9 +41,7 @@ export class Pacer {
     o: PacerOptions = {},
   ) {
     this.leadMs = o.leadMs ?? 100;
-    this.now = o.now ?? (() => performance.now());
-    this.setTimer = o.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-    this.clearTimer = o.clearTimer ?? ((h) => clearTimeout(h as Timer));
+    this.clock = o.clock ?? realClock;
   }
 
   /** True while frames are queued. */
@@ -60,7 +54,7 @@ export class Pacer {
    * reply, so a late arrival counts as a playback gap.
    */
   push(frames: Uint8Array[], mark?: string, continuing = false): void {
-    const now = this.now();
+    const now = this.clock.now();
     if (!this.busy && this.playhead < now) {
       if (continuing && this.playhead > 0 && now - this.playhead >= FRAME_MS) this.gaps.push(now - this.playhead);
       this.playhead = now;
@@ -74,7 +68,7 @@ export class Pacer {
   clear(): void {
     this.queue = [];
     this.head = 0;
-    this.clearTimer(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = undefined;
     this.playhead = 0;
     this.sink.clear();
@@ -83,13 +77,13 @@ export class Pacer {
   stop(): void {
     this.queue = [];
     this.head = 0;
-    this.clearTimer(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = undefined;
   }
 
   private pump = (): void => {
     this.timer = undefined;
-    const now = this.now();
+    const now = this.clock.now();
     while (this.head < this.queue.length) {
       const item = this.queue[this.head]!;
       if ("mark" in item) {
@@ -110,6 +104,6 @@ export class Pacer {
       return;
     }
     // wake when the next frame enters the lead window
-    this.timer = this.setTimer(this.pump, Math.max(1, this.playhead - this.leadMs - now));
+    this.timer = this.clock.setTimer(this.pump, Math.max(1, this.playhead - this.leadMs - now));
   };
 }

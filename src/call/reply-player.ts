@@ -1,26 +1,49 @@
 /**
- * Plays the agent's replies: each sentence's TTS starts as soon as the dialog produces the sentence, so the first
- * sentence plays while later ones are still being written and synthesized; audio goes to the pacer in order with a
- * mark after each sentence. A reply is finished when every sentence is queued and the last mark has come back.
- * One reply at a time; `interrupt` stops it at once (abort + clear).
+ * Plays the agent's replies, one at a time: each sentence's TTS starts as soon as the dialog produces it, so the
+ * first sentence plays while later ones are still being written and synthesized; audio goes to the pacer in order
+ * with a mark after each sentence. A reply ends one of two ways, and both settle it the same way — its dialog turn
+ * learns what the caller heard (`heard`) or that nothing was (`forget`), and `settled` reports it once:
+ * - it played to the end (everything queued, the last mark echoed);
+ * - `stop(reason)`, the one way to stop a reply: abort its dialog and TTS, `clear` Twilio's buffer if anything was
+ *   sent, and take what was heard from the echoed marks and the clock.
  */
 import { toFrames } from "../audio/mulaw.ts";
-import type { DialogOutput } from "../dialog/conversation.ts";
+import type { Clock } from "../clock.ts";
+import type { DialogOutput, DialogTurn } from "../dialog/conversation.ts";
 import { EV, type Logger } from "../log.ts";
 import type { TtsProvider } from "../providers/tts.ts";
-import { Pacer } from "./pacer.ts";
-import { Reply } from "./reply.ts";
+import { Pacer, type PacerSink } from "./pacer.ts";
+import { Reply, type ReplyKind } from "./reply.ts";
+
+export type StopReason = "barge-in" | "superseded" | "dropped" | "hangup" | "ended";
+
+export interface ReplyOutcome {
+  reply: Reply;
+  /** Played to the end, rather than stopped. */
+  complete: boolean;
+  reason?: StopReason;
+  heardMs: number;
+  /** What the caller heard, holding lines included (for the transcript). */
+  heardText: string;
+}
 
 export interface ReplyPlayerHooks {
-  frame(frame: Uint8Array): void;
-  mark(name: string): void;
-  clear(): void;
+  sink: PacerSink;
+  clock: Clock;
   /** The first frame of `reply` went out. */
   started(reply: Reply): void;
-  /** `reply` played to the end. */
-  finished(reply: Reply): void;
+  /** `reply` is over (played to the end or stopped); called exactly once per reply. */
+  settled(outcome: ReplyOutcome): void;
   event(name: string, value?: number, data?: Record<string, unknown>): void;
   log: Logger;
+}
+
+export interface PlayOptions {
+  kind: ReplyKind;
+  /** Clock time of the caller's last voiced frame, when the reply answers an utterance. */
+  lastVoicedAt?: number;
+  /** Generate and synthesize, but send nothing until `release` (a speculative answer). */
+  held?: boolean;
 }
 
 export class ReplyPlayer {
@@ -29,31 +52,35 @@ export class ReplyPlayer {
   private pacer: Pacer;
 
   constructor(private hooks: ReplyPlayerHooks) {
-    this.pacer = new Pacer({
-      frame: (f) => {
-        hooks.frame(f);
-        const reply = this.current;
-        if (!reply) return;
-        reply.framesSent++;
-        if (reply.firstFrameWall === undefined) {
-          reply.firstFrameWall = performance.now();
-          hooks.started(reply);
-        }
+    this.pacer = new Pacer(
+      {
+        frame: (f) => {
+          hooks.sink.frame(f);
+          const reply = this.current;
+          if (!reply) return;
+          reply.framesSent++;
+          if (reply.firstFrameAt === undefined) {
+            reply.firstFrameAt = hooks.clock.now();
+            hooks.started(reply);
+          }
+        },
+        mark: (name) => hooks.sink.mark(name),
+        clear: () => hooks.sink.clear(),
       },
-      mark: (name) => hooks.mark(name),
-      clear: () => hooks.clear(),
-    });
+      { clock: hooks.clock },
+    );
   }
 
   /**
-   * Starts a reply from dialog outputs made with the reply's abort signal. A `held` reply is generated and
-   * synthesized but not sent until `release` (a speculative answer while the caller may still go on).
+   * Starts a reply. One reply at a time: a reply still playing is stopped first ("superseded"), and only then is
+   * the next turn made, so the dialog has settled the old turn before it writes the new one.
    */
-  play(outputs: (signal: AbortSignal) => AsyncIterable<DialogOutput>, tts: TtsProvider, lastVoicedWall?: number, held = false): Reply {
-    const reply = new Reply(++this.generation, lastVoicedWall);
-    reply.held = held;
+  play(makeTurn: () => DialogTurn, tts: TtsProvider, o: PlayOptions): Reply {
+    this.stop("superseded");
+    const reply = new Reply(++this.generation, makeTurn(), o.kind, o.lastVoicedAt);
+    reply.held = o.held ?? false;
     this.current = reply;
-    void this.run(reply, outputs(reply.abort.signal), tts);
+    void this.run(reply, tts);
     return reply;
   }
 
@@ -62,6 +89,7 @@ export class ReplyPlayer {
     if (this.current !== reply || !reply.held) return;
     reply.held = false;
     for (const a of reply.heldAudio.splice(0)) this.pacer.push(a.frames, a.mark, a.continuing);
+    if (reply.finished) this.finish(reply);
   }
 
   /** An echoed mark from Twilio. */
@@ -70,21 +98,35 @@ export class ReplyPlayer {
     if (reply?.echo(name) && reply.finished) this.finish(reply);
   }
 
-  /** Stops the current reply at once and has Twilio drop what it buffered. */
-  interrupt(): Reply | undefined {
-    const reply = this.abandon();
-    if (reply) this.pacer.clear();
-    return reply;
-  }
-
-  /** Stops the current reply; nothing was sent yet, so no `clear` is needed. `reason` goes to the abort signal. */
-  abandon(reason?: string): Reply | undefined {
+  /** The one way to stop the current reply: abort it, drop what Twilio buffered, settle what was heard. */
+  stop(reason: StopReason): ReplyOutcome | undefined {
     const reply = this.current;
     if (!reply) return undefined;
-    reply.abort.abort(reason);
     this.current = undefined;
-    this.pacer.stop();
-    return reply;
+    reply.abort.abort();
+    if (reply.firstFrameAt !== undefined) this.pacer.clear();
+    else this.pacer.stop();
+    return this.settle(reply, false, reply.heardMs(this.hooks.clock.now()), reason);
+  }
+
+  /**
+   * A holding line, said before the current reply's first sentence because that sentence is late. It is heard
+   * (and kept in the transcript) but is not part of the answer the dialog remembers.
+   */
+  async interject(text: string, tts: TtsProvider): Promise<boolean> {
+    const reply = this.current;
+    if (!reply || reply.held || reply.firstFrameAt !== undefined) return false;
+    let audio: Uint8Array;
+    try {
+      audio = await tts.synthesize(text, reply.abort.signal);
+    } catch (err) {
+      if (!reply.abort.signal.aborted) this.hooks.log.error(EV.TTS_FAILED, { err, text });
+      return false;
+    }
+    // the answer itself may have started meanwhile
+    if (this.current !== reply || reply.firstFrameAt !== undefined) return false;
+    this.pacer.push(toFrames(audio), reply.add(text, audio, true), false);
+    return true;
   }
 
   /** Mid-reply playback gaps so far (ms each): audio that came later than the previous sentence ended. */
@@ -92,26 +134,21 @@ export class ReplyPlayer {
     return this.pacer.gaps;
   }
 
-  stop(): void {
-    this.current?.abort.abort();
-    this.current = undefined;
-    this.pacer.stop();
-  }
-
-  private async run(reply: Reply, outputs: AsyncIterable<DialogOutput>, tts: TtsProvider): Promise<void> {
+  private async run(reply: Reply, tts: TtsProvider): Promise<void> {
     const signal = reply.abort.signal;
+    const clock = this.hooks.clock;
     const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
     let wake: (() => void) | undefined;
     let producing = true;
     const produce = (async () => {
       try {
-        for await (const out of outputs) {
+        for await (const out of reply.turn.outputs(signal) as AsyncIterable<DialogOutput>) {
           if (signal.aborted) return;
           if (out.type === "action") reply.action = out.action;
           else {
             const audio = tts.synthesize(out.text, signal);
             audio.catch(() => {}); // awaited below; an abort must not surface as unhandled
-            pending.push({ text: out.text, audio, asked: performance.now() });
+            pending.push({ text: out.text, audio, asked: clock.now() });
             wake?.();
           }
         }
@@ -133,14 +170,16 @@ export class ReplyPlayer {
           audio = await next.audio;
         } catch (err) {
           if (signal.aborted) break;
+          reply.failedSentences++;
           this.hooks.log.error(EV.TTS_FAILED, { err, text: next.text });
           continue; // a sentence lost, not the call
         }
         if (signal.aborted) break;
+        const previous = reply.sentences.at(-1);
         const markName = reply.add(next.text, audio);
         const s = reply.sentences.at(-1)!;
-        this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(performance.now() - next.asked) });
-        const queued = { frames: toFrames(audio), mark: markName, continuing: reply.sentences.length > 1 };
+        this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(clock.now() - next.asked) });
+        const queued = { frames: toFrames(audio), mark: markName, continuing: previous !== undefined && !previous.filler };
         if (reply.held) reply.heldAudio.push(queued);
         else this.pacer.push(queued.frames, queued.mark, queued.continuing);
       }
@@ -150,12 +189,21 @@ export class ReplyPlayer {
     }
     if (signal.aborted || this.current !== reply) return;
     reply.allQueued = true;
-    if (reply.finished) this.finish(reply);
+    if (reply.finished && !reply.held) this.finish(reply);
   }
 
   private finish(reply: Reply): void {
     if (this.current !== reply) return;
     this.current = undefined;
-    this.hooks.finished(reply);
+    this.settle(reply, true, reply.queuedMs);
+  }
+
+  private settle(reply: Reply, complete: boolean, heardMs: number, reason?: StopReason): ReplyOutcome {
+    const answer = reply.heardText(heardMs, true);
+    if (answer) reply.turn.heard(answer);
+    else reply.turn.forget();
+    const outcome: ReplyOutcome = { reply, complete, reason, heardMs: Math.round(heardMs), heardText: reply.heardText(heardMs) };
+    this.hooks.settled(outcome);
+    return outcome;
   }
 }

@@ -1,16 +1,21 @@
 /**
- * Bookkeeping of one reply being played: its sentences on the reply's audio timeline, which marks Twilio echoed,
- * and from those (plus the wall clock since the first frame) how much the caller heard when interrupted.
+ * Bookkeeping of one reply being played: its dialog turn, its sentences on the reply's audio timeline, which marks
+ * Twilio echoed, and from those (plus the clock since the first frame) how much the caller heard when it stopped.
  * Mark names are `<generation>:<sentence index>:<ms of audio up to the mark>` so echoes of an older reply (Twilio
  * echoes pending marks on `clear`) are recognised and ignored.
  */
 import { mulawMs } from "../audio/mulaw.ts";
+import type { DialogTurn } from "../dialog/conversation.ts";
 
 export interface SentencePlayed {
   text: string;
   startMs: number;
   endMs: number;
+  /** A holding line said while the real answer was late: heard, but not part of the dialog's answer. */
+  filler: boolean;
 }
+
+export type ReplyKind = "greeting" | "answer" | "prompt";
 
 export class Reply {
   readonly abort = new AbortController();
@@ -22,8 +27,11 @@ export class Reply {
   echoedIndex = -1;
   /** Every sentence has been queued (the dialog is finished). */
   allQueued = false;
-  firstFrameWall?: number;
+  /** Clock time of the first frame sent. */
+  firstFrameAt?: number;
   framesSent = 0;
+  /** Sentences whose speech could not be synthesized. */
+  failedSentences = 0;
   action?: "hangup" | "transfer";
   /** A speculative reply: audio is prepared but kept here until `ReplyPlayer.release`. */
   held = false;
@@ -31,15 +39,17 @@ export class Reply {
 
   constructor(
     readonly generation: number,
-    /** Wall time of the caller's last voiced frame before this reply (for latency), if it answers an utterance. */
-    readonly lastVoicedWall?: number,
+    readonly turn: DialogTurn,
+    readonly kind: ReplyKind,
+    /** Clock time of the caller's last voiced frame before this reply (for latency), if it answers an utterance. */
+    readonly lastVoicedAt?: number,
   ) {}
 
   /** Registers a sentence's audio; returns the mark name to send after it. */
-  add(text: string, audio: Uint8Array): string {
+  add(text: string, audio: Uint8Array, filler = false): string {
     const startMs = this.queuedMs;
     this.queuedMs += mulawMs(Math.ceil(audio.length / 160) * 160);
-    this.sentences.push({ text, startMs, endMs: this.queuedMs });
+    this.sentences.push({ text, startMs, endMs: this.queuedMs, filler });
     return `${this.generation}:${this.sentences.length - 1}:${Math.round(this.queuedMs)}`;
   }
 
@@ -57,15 +67,19 @@ export class Reply {
     return this.allQueued && this.echoedIndex >= this.sentences.length - 1;
   }
 
-  heardMs(nowWall: number): number {
-    const byClock = this.firstFrameWall === undefined ? 0 : Math.min(this.queuedMs, nowWall - this.firstFrameWall);
+  heardMs(now: number): number {
+    const byClock = this.firstFrameAt === undefined ? 0 : Math.min(this.queuedMs, now - this.firstFrameAt);
     return Math.round(Math.max(this.playedMs, byClock));
   }
 
-  /** The words the caller heard by `heardMs`: whole sentences, then the heard share of the one cut off. */
-  heardText(heardMs: number): string {
+  /**
+   * The words the caller heard by `heardMs`: whole sentences, then the heard share of the one cut off.
+   * `answerOnly` leaves out holding lines (what the dialog's history keeps).
+   */
+  heardText(heardMs: number, answerOnly = false): string {
     const out: string[] = [];
     for (const s of this.sentences) {
+      if (answerOnly && s.filler) continue;
       if (s.endMs <= heardMs) out.push(s.text);
       else if (s.startMs < heardMs) {
         const words = s.text.split(/\s+/);
@@ -78,10 +92,6 @@ export class Reply {
 
   /** Caller's last voiced frame → this reply's first frame (ms), when it answers an utterance. */
   get latencyMs(): number | undefined {
-    return this.lastVoicedWall && this.firstFrameWall ? Math.round(this.firstFrameWall - this.lastVoicedWall) : undefined;
-  }
-
-  get fullText(): string {
-    return this.sentences.map((s) => s.text).join(" ");
+    return this.lastVoicedAt !== undefined && this.firstFrameAt !== undefined ? Math.round(this.firstFrameAt - this.lastVoicedAt) : undefined;
   }
 }

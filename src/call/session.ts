@@ -1,86 +1,44 @@
 /**
- * One phone call, from Twilio's `start` to `stop`: inbound frames → recorder, recognizer, VAD → turn-taker;
- * utterances → dialog → TTS sentence by sentence → pacer → Twilio. Barge-in aborts the reply's AbortSignal and clears
- * Twilio's buffer. Without speech recognition (or when it fails mid-call) the call becomes a voicemail.
- * Everything said and every event goes to the CallObserver as it happens.
+ * One phone call, from Twilio's `start` to `stop`, in the order audio flows:
+ *
+ *   inbound 20 ms frame ─► recording ─► recognizer ─► VAD + echo guard ─► mode (conversation: turn-taking;
+ *   voicemail: timing) ─► dialog ─► ReplyPlayer (TTS by sentence ─► pacer) ─► Twilio
+ *
+ * The call starts in conversation mode when speech recognition is there, else as a voicemail (and becomes one if the
+ * recognizer fails mid-call). Every reply ends in `replySettled`, the one place an agent turn is recorded and its
+ * action (hang up, transfer) carried out. Everything said and every event goes to the CallObserver as it happens;
+ * a failing observer or recording never breaks the call.
  */
-import { decode } from "../audio/mulaw.ts";
-import { BEEP } from "../audio/tones.ts";
+import { decode, mulawRms } from "../audio/mulaw.ts";
 import { EnergyVad, type Vad } from "../audio/vad.ts";
-import { UNHEARD, type Conversation, type DialogOutput } from "../dialog/conversation.ts";
-import type { Lines } from "../dialog/lines.ts";
-import type { ToolHost } from "../dialog/tools.ts";
+import { fixedTurn, type Conversation } from "../dialog/conversation.ts";
+import { guardHost, type ToolHost } from "../dialog/tools.ts";
 import { EV, type Logger } from "../log.ts";
 import type { ProviderError } from "../providers/errors.ts";
-import type { SttProvider, SttSession } from "../providers/stt.ts";
-import type { TtsProvider } from "../providers/tts.ts";
-import type { CallMode, CallObserver } from "./observer.ts";
-import type { PacerSink } from "./pacer.ts";
-import { CallRecorder } from "./recorder.ts";
-import type { Reply } from "./reply.ts";
-import { ReplyPlayer } from "./reply-player.ts";
-import { Speculation } from "./speculation.ts";
-import { TurnTaker, type Utterance } from "./turn-taker.ts";
-import { Voicemail } from "./voicemail.ts";
+import { ConversationMode } from "./conversation-mode.ts";
+import { EchoGuard } from "./echo-guard.ts";
+import type { CallEnv, CallSink, CallStart, RecordingSink } from "./env.ts";
+import { guardObserver, type CallMode, type CallObserver } from "./observer.ts";
+import { ReplyPlayer, type ReplyOutcome } from "./reply-player.ts";
+import { VoicemailMode } from "./voicemail.ts";
 
-export interface CallSink extends PacerSink {
-  /** Ends the media stream (Twilio then requests the <Connect action>). */
-  close(reason: string): void;
-}
-
-export interface Telephony {
-  transfer(callSid: string): Promise<boolean>;
-  hangup(callSid: string): Promise<boolean>;
-}
-
-/** What every call shares; built once by the composition root. */
-export interface CallEnv {
-  eouSilenceMs: number;
-  bargeInMs: number;
-  sttLanguage: string;
-  recordingsDir?: string;
-  stt?: SttProvider;
-  replyTts: TtsProvider;
-  /** Cached TTS for fixed lines (greeting, voicemail prompts). */
-  promptTts: TtsProvider;
-  lines: Lines;
-  phraseHints: () => string[];
-  businessName: () => string;
-  conversation: (callSid: string, host: ToolHost) => Conversation;
-  toolHost: (callSid: string) => ToolHost;
-  observer: CallObserver;
-  telephony: Telephony;
-  log: Logger;
-  onSttError?: (error: ProviderError) => void;
-  /** The recognizer produced a result (after a failure it has recovered). */
-  onSttOk?: () => void;
-  vad?: () => Vad;
-}
-
-export interface CallStart {
-  callSid: string;
-  streamSid: string;
-  from?: string;
-  to?: string;
-}
+export type { CallEnv, CallSink, CallStart, Telephony } from "./env.ts";
 
 export class CallSession {
   readonly callSid: string;
   mode: CallMode;
   private log: Logger;
-  private turns: TurnTaker;
+  private observer: CallObserver;
+  /** The dialog's tools' host, its failures logged (a CRM hiccup is reported to the model, never fatal). */
+  private host: ToolHost;
   private player: ReplyPlayer;
   private vad: Vad;
-  private stt?: SttSession;
-  private recorder?: CallRecorder;
-  private conversation: Conversation;
-  private host: ToolHost;
-  private voicemail?: Voicemail;
-  private lastVoicedWall = 0;
-  /** The utterance being answered (carried into the next one if the caller keeps talking before any reply). */
-  private answering = "";
-  /** An answer started on a final transcript while the silence window still runs. */
-  private speculation: Speculation;
+  private echo = new EchoGuard();
+  private recorder?: RecordingSink;
+  private conversation?: ConversationMode;
+  private voicemail?: VoicemailMode;
+  private lastVoicedAt = 0;
+  private ending = false;
   private ended = false;
   private outcome = "caller_hung_up";
   private idleWaiters: Array<() => void> = [];
@@ -92,82 +50,79 @@ export class CallSession {
   ) {
     this.callSid = start.callSid;
     this.log = env.log.child({ callSid: start.callSid });
-    this.mode = env.stt ? "conversation" : "voicemail";
+    this.observer = guardObserver(env.observer, (what, err) => this.log.error(EV.CRM_WRITE_FAILED, { what: `observer.${what}`, err }));
+    this.host = guardHost(env.dialog.host, (method, err) => this.log.error(EV.CALL_TOOL_FAILED, { method, err }));
+    this.mode = env.providers.stt ? "conversation" : "voicemail";
     this.vad = env.vad?.() ?? new EnergyVad();
-    this.host = env.toolHost(start.callSid);
-    this.conversation = env.conversation(start.callSid, this.host);
     this.player = new ReplyPlayer({
-      frame: (f) => {
-        sink.frame(f);
-        this.recorder?.agentFrame(f);
-      },
-      mark: (name) => sink.mark(name),
-      clear: () => {
-        sink.clear();
-        this.recorder?.agentCleared();
-      },
-      started: () => this.turns.replyStarted(),
-      finished: (reply) => this.onReplyFinished(reply),
-      event: (name, value, data) => this.event(name, value, data),
+      clock: env.clock,
       log: this.log,
+      sink: {
+        frame: (f) => {
+          sink.frame(f);
+          this.record("agentFrame", f);
+          this.echo.played(mulawRms(f), env.clock.now());
+        },
+        mark: (name) => sink.mark(name),
+        clear: () => {
+          sink.clear();
+          this.record("agentCleared");
+          this.echo.cleared(env.clock.now());
+        },
+      },
+      started: (reply) => this.conversation?.started(reply),
+      settled: (o) => this.replySettled(o),
+      event: (name, value, data) => this.event(name, value, data),
     });
-    this.turns = new TurnTaker({
-      eouSilenceMs: env.eouSilenceMs,
-      bargeInMs: env.bargeInMs,
-      onUtterance: (u) => this.onUtterance(u),
-      onBargeIn: (b) => this.onBargeIn(b.state, b.speechMs),
-      onSpeech: () => this.speculation.cancel(),
-    });
-    this.speculation = new Speculation(this.player, this.conversation, env.replyTts);
   }
 
-  /** Answers the call: greeting (conversation) or voicemail prompt. */
+  /** Answers the call: the greeting (conversation) or the voicemail prompt. */
   begin(): void {
-    this.env.observer.started(this.callSid, { streamSid: this.start.streamSid, mode: this.mode, from: this.start.from, to: this.start.to });
-    if (this.env.recordingsDir) {
-      try {
-        this.recorder = new CallRecorder(this.env.recordingsDir, this.callSid);
-        this.env.observer.recording(this.callSid, this.recorder.path);
-      } catch (err) {
-        this.log.error(EV.CALL_RECORDING_FAILED, { err });
-      }
-    }
-    if (this.mode === "voicemail") return this.startVoicemail(this.env.lines.voicemailGreeting(this.env.businessName()), "voicemail");
-    this.stt = this.env.stt!.open({
-      language: this.env.sttLanguage,
-      phraseHints: this.env.phraseHints(),
-      onResult: (r) => {
-        this.env.onSttOk?.();
-        this.log.info(r.isFinal ? EV.STT_FINAL : EV.STT_PARTIAL, { text: r.text, value: r.endMs });
-        if (r.isFinal) this.env.observer.event(this.callSid, EV.STT_FINAL, r.endMs, { text: r.text });
-        this.turns.transcript(r);
-        const pending = r.isFinal && !this.voicemail ? this.turns.pendingText() : undefined;
-        if (pending && this.speculation.start(pending, this.lastVoicedWall)) this.log.debug(EV.REPLY_SPECULATIVE, { text: pending });
-      },
-      onError: (e) => this.onSttError(e),
-      onRestart: (reason) => this.event(EV.STT_RESTART, undefined, { reason }),
+    this.observer.started(this.callSid, { streamSid: this.start.streamSid, mode: this.mode, from: this.start.from, to: this.start.to });
+    this.openRecording();
+    const d = this.env.dialog;
+    if (this.mode === "voicemail") return this.startVoicemail(d.lines.voicemailGreeting(d.businessName), "voicemail");
+    this.conversation = new ConversationMode({
+      env: { ...this.env, observer: this.observer },
+      conversation: d.conversation(this.host),
+      callSid: this.callSid,
+      player: this.player,
+      log: this.log,
+      event: (name, value, data) => this.event(name, value, data),
+      lastVoicedAt: () => this.lastVoicedAt,
+      echo: () => ({ echoDelayMs: this.echo.delayMs, echoRatio: Math.round(this.echo.echoRatio * 1000) / 1000 }),
+      recognizerFailed: (e) => this.recognizerFailed(e),
     });
-    this.turns.speakUnprompted();
-    this.player.play(() => lines([this.conversation.greeting()]), this.env.promptTts);
+    this.conversation.start();
   }
 
   /** One inbound 20 ms μ-law frame. */
   audio(frame: Uint8Array): void {
     if (this.ended) return;
-    this.recorder?.callerFrame(frame);
-    this.stt?.write(frame);
-    const voiced = this.vad.isSpeech(decode(frame));
-    if (voiced) this.lastVoicedWall = performance.now();
-    if (this.voicemail) return this.voicemail.frame(voiced);
-    this.turns.frame(voiced);
+    this.record("callerFrame", frame);
+    this.conversation?.write(frame);
+    const now = this.env.clock.now();
+    // both see every frame: the VAD learns the noise floor, the echo guard the line's timeline and echo
+    const speech = this.vad.isSpeech(decode(frame));
+    const voiced = this.echo.admits(mulawRms(frame), now, this.vad.floor) && speech;
+    if (voiced) this.lastVoicedAt = now;
+    if (this.voicemail) this.voicemail.frame(voiced);
+    else this.conversation?.frame(voiced);
+  }
+
+  /**
+   * Text entered into the call as if the recognizer had heard a complete utterance (the admin app's typed test
+   * turn): recorded as the caller's turn and answered once. False when the call cannot take it (ended, voicemail).
+   */
+  typed(text: string): boolean {
+    if (this.ended || !this.conversation || !text.trim()) return false;
+    this.conversation.typed(text);
+    return true;
   }
 
   dtmf(digit: string): void {
     this.event(EV.CALL_DTMF, undefined, { digit });
-    if (digit !== "0" || this.voicemail || this.ended || !this.host.canTransfer) return;
-    this.interrupt();
-    this.turns.speakUnprompted();
-    this.player.play(() => lines([this.env.lines.transferring], "transfer"), this.env.promptTts);
+    if (!this.ended) this.conversation?.dtmf(digit);
   }
 
   mark(name: string): void {
@@ -177,81 +132,53 @@ export class CallSession {
   /** The stream ended (Twilio `stop` or the socket closed). */
   end(outcome?: string): void {
     if (this.ended) return;
+    this.ending = true;
     // a reply cut off by the hang-up is kept as far as it was heard
-    this.interrupt();
+    this.player.stop("ended");
     this.ended = true;
-    this.player.stop();
-    this.stt?.close();
-    this.recorder?.close();
+    this.conversation?.stop();
     this.voicemail?.stop();
-    this.env.observer.ended(this.callSid, { outcome: outcome ?? this.outcome });
+    this.record("close");
+    this.observer.ended(this.callSid, { outcome: outcome ?? this.outcome });
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** A reply is being generated or played (or the voicemail prompt). */
+  get busy(): boolean {
+    return !this.ended && (Boolean(this.player.current) || Boolean(this.voicemail?.prompting));
   }
 
   /** Resolves when no reply is being generated or played (for a graceful shutdown). */
   idle(): Promise<void> {
-    if (this.ended || (!this.player.current && !this.voicemail?.prompting)) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private event(name: string, value?: number, data?: Record<string, unknown>) {
     this.log.info(name, { value, ...data });
-    this.env.observer.event(this.callSid, name, value, data);
+    this.observer.event(this.callSid, name, value, data);
   }
 
-  private onUtterance(u: Utterance) {
-    this.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
-    this.env.observer.turn(this.callSid, { role: "caller", text: u.newText, at: new Date() });
-    this.answering = u.text;
-    if (this.speculation.take(u.text)) return;
-    this.player.play((signal) => this.conversation.respond(u.text, signal), this.env.replyTts, this.lastVoicedWall);
-  }
-
-  private onBargeIn(state: string, speechMs: number) {
-    this.event(EV.BARGE_IN, speechMs, { state });
-    const reply = this.player.current;
-    if (!reply) return;
-    if (state === "thinking" && reply.firstFrameWall === undefined) {
-      // nothing was said yet: the caller simply kept talking; answer both parts together
-      this.player.abandon();
-      this.turns.carryOver(this.answering);
-      this.notifyIdle();
-      return;
+  /** Every reply ends here: the agent's turn is recorded as heard, then its mode and its action move the call on. */
+  private replySettled(o: ReplyOutcome) {
+    const { reply } = o;
+    if (o.heardText) {
+      this.observer.turn(this.callSid, {
+        role: "agent",
+        text: o.heardText,
+        at: this.env.clock.date(),
+        ...(o.complete ? {} : { interrupted: true }),
+        heardMs: o.heardMs,
+        latencyMs: reply.latencyMs,
+      });
     }
-    this.interrupt();
-  }
-
-  /** Stops the current reply at once and keeps what the caller heard of it. */
-  private interrupt() {
-    if (this.player.current?.firstFrameWall === undefined) {
-      // nothing of it was played (still thinking, or a held speculative answer): nobody heard it
-      if (this.player.abandon(UNHEARD)) this.notifyIdle();
-      return;
-    }
-    const reply = this.player.interrupt();
-    if (!reply) return;
-    const heardMs = reply.heardMs(performance.now());
-    const heard = reply.heardText(heardMs);
-    this.conversation.heard(heard);
-    if (reply.sentences.length) this.env.observer.turn(this.callSid, { role: "agent", text: heard || "…", at: new Date(), interrupted: true, heardMs, latencyMs: reply.latencyMs });
-    this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation, playbackGaps: this.player.gaps.length });
-    this.notifyIdle();
-  }
-
-  private onReplyFinished(reply: Reply) {
-    if (reply.sentences.length) {
-      this.env.observer.turn(this.callSid, { role: "agent", text: reply.fullText, at: new Date(), heardMs: Math.round(reply.queuedMs), latencyMs: reply.latencyMs });
-      this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation, playbackGaps: this.player.gaps.length });
-    }
-    this.turns.replyDone();
-    if (this.voicemail?.prompting) this.voicemail.promptDone();
-    this.notifyIdle();
-    if (reply.action === "hangup") void this.hangup("hung_up");
-    if (reply.action === "transfer") void this.transfer();
-  }
-
-  private notifyIdle() {
-    if (!this.voicemail?.prompting) for (const w of this.idleWaiters.splice(0)) w();
+    if (reply.framesSent) this.event(EV.MEDIA_TX, reply.framesSent, { generation: reply.generation, playbackGaps: this.player.gaps.length, ...(o.reason ? { stopped: o.reason } : {}) });
+    if (this.ending) return;
+    this.voicemail?.settled(o);
+    this.conversation?.settled(o);
+    if (o.complete && reply.action === "hangup") void this.hangup("hung_up");
+    if (o.complete && reply.action === "transfer") void this.transfer();
+    if (!this.busy) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async hangup(outcome: string) {
@@ -264,45 +191,74 @@ export class CallSession {
     this.outcome = "transferred";
     this.event(EV.CALL_TRANSFER);
     const ok = await this.env.telephony.transfer(this.callSid).catch(() => false);
-    if (!ok) this.log.warn(EV.CALL_TRANSFER_FAILED);
+    if (ok) return;
+    this.outcome = "transfer_failed";
+    this.log.warn(EV.CALL_TRANSFER_FAILED);
+    this.observer.event(this.callSid, EV.CALL_TRANSFER_FAILED);
+    // the caller is still on the line: say so and go on listening
+    if (!this.ended && this.conversation) {
+      this.conversation.turns.speakUnprompted();
+      this.player.play(() => fixedTurn([this.env.dialog.lines.noTransfer]), this.env.providers.voices.prompt, { kind: "prompt" });
+    }
   }
 
-  private onSttError(error: ProviderError) {
+  private recognizerFailed(error: ProviderError) {
     this.log.error(EV.STT_FAILED, { kind: error.kind, message: error.message });
-    this.env.onSttError?.(error);
     if (this.ended || this.voicemail) return;
-    this.stt = undefined;
-    this.interrupt();
-    this.startVoicemail(this.env.lines.sttDown, "voicemail_after_stt_error");
+    this.conversation?.stop();
+    this.conversation = undefined;
+    this.startVoicemail(this.env.dialog.lines.sttDown, "voicemail_after_stt_error");
   }
 
-  /** Prompt and beep, then record until the caller is done; then thank and hang up. */
   private startVoicemail(prompt: string, reason: string) {
-    if (this.mode !== "voicemail") this.env.observer.modeChanged(this.callSid, "voicemail");
+    if (this.mode !== "voicemail") this.observer.modeChanged(this.callSid, "voicemail");
     this.mode = "voicemail";
     this.outcome = "voicemail";
     this.event(EV.CALL_VOICEMAIL, undefined, { reason });
-    this.voicemail = new Voicemail({
-      onRecordingStart: () => this.event(EV.VOICEMAIL_RECORDING),
-      onDone: (spokeMs) => {
-        this.event(EV.VOICEMAIL_SAVED, spokeMs);
-        this.host.saveLead({ notes: `Voicemail (${Math.round(spokeMs / 1000)} s) — see the call recording` });
-        this.player.play(() => lines([this.env.lines.voicemailThanks], "hangup"), this.env.promptTts);
-      },
+    this.voicemail = new VoicemailMode({
+      player: this.player,
+      clock: this.env.clock,
+      promptWithinMs: this.env.timing.greetingWithinMs,
+      voices: this.env.providers.voices,
+      lines: this.env.dialog.lines,
+      host: this.host,
+      event: (n, v, d) => this.event(n, v, d),
     });
-    const promptTts = this.env.promptTts;
-    this.player.play(() => lines([prompt]), {
-      name: "prompt+beep",
-      synthesize: async (text, signal) => {
-        const speech = await promptTts.synthesize(text, signal);
-        return Buffer.concat([speech, new Uint8Array(1600).fill(0xff), BEEP]); // 200 ms pause before the beep
-      },
-    });
+    this.voicemail.start(prompt);
   }
-}
 
-/** Fixed sentences (and an action after them) as dialog output. */
-async function* lines(sentences: string[], action?: "hangup" | "transfer"): AsyncGenerator<DialogOutput> {
-  for (const text of sentences) yield { type: "say", text };
-  if (action) yield { type: "action", action };
+  private openRecording() {
+    if (!this.env.recording) return;
+    try {
+      this.recorder = this.env.recording();
+      this.observer.recording(this.callSid, this.recorder.path);
+    } catch (err) {
+      this.recordingFailed(err);
+    }
+  }
+
+  /** A recording write (no closure: it runs for every frame); the first failure stops recording, never the call. */
+  private record(method: "callerFrame" | "agentFrame", frame: Uint8Array): void;
+  private record(method: "agentCleared" | "close"): void;
+  private record(method: "callerFrame" | "agentFrame" | "agentCleared" | "close", frame?: Uint8Array): void {
+    const r = this.recorder;
+    if (!r) return;
+    try {
+      if (method === "callerFrame" || method === "agentFrame") r[method](frame!);
+      else r[method]();
+    } catch (err) {
+      this.recorder = undefined;
+      this.recordingFailed(err);
+      try {
+        r.close();
+      } catch {
+        // already broken
+      }
+    }
+  }
+
+  private recordingFailed(err: unknown) {
+    this.log.error(EV.CALL_RECORDING_FAILED, { err });
+    this.observer.event(this.callSid, EV.CALL_RECORDING_FAILED, undefined, { reason: err instanceof Error ? err.message : String(err) });
+  }
 }

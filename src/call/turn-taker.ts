@@ -5,12 +5,14 @@
  *
  * - End of utterance: the caller spoke, then was silent for `eouSilenceMs`, and a final transcript exists — or,
  *   `graceMs` later, the latest interim. A final alone (speech the VAD missed) also ends the utterance.
- * - Barge-in: `bargeInMs` of continuous caller speech while THINKING or SPEAKING interrupts the reply.
+ * - Barge-in: `bargeInMs` of caller speech while THINKING or SPEAKING interrupts the reply, counted across the
+ *   short pauses between words (BargeInDetector).
  * - One reply per utterance: transcripts about audio already answered (a repeated final, the final after the
  *   interim that was answered) are dropped; so are short noises the caller makes while the agent speaks.
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
 import type { SttResult } from "../providers/stt.ts";
+import { BargeInDetector } from "./barge-in.ts";
 
 export type TurnState = "listening" | "thinking" | "speaking";
 
@@ -62,8 +64,11 @@ export class TurnTaker {
   private lastFinalEndMs = -Infinity;
   /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
   private carry = "";
+  private barge: BargeInDetector;
 
-  constructor(private o: TurnTakerOptions) {}
+  constructor(private o: TurnTakerOptions) {
+    this.barge = new BargeInDetector({ bargeInMs: o.bargeInMs });
+  }
 
   get now(): number {
     return this.t;
@@ -78,7 +83,7 @@ export class TurnTaker {
     } else this.voicedRun = 0;
 
     if (this.state !== "listening") {
-      if (this.voicedRun >= this.o.bargeInMs) this.bargeIn();
+      if (this.barge.frame(voiced)) this.bargeIn(this.barge.speechMs);
       return;
     }
     if (this.voicedRun >= (this.o.minSpeechMs ?? 60)) {
@@ -134,7 +139,22 @@ export class TurnTaker {
 
   /** Puts the machine in SPEAKING for audio not caused by an utterance (the greeting). */
   speakUnprompted(): void {
+    if (this.state === "listening") this.barge.reset();
     this.state = "speaking";
+  }
+
+  /**
+   * A complete utterance given as text (a typed turn of the admin app's test call), as if the recognizer had
+   * sent its final and the caller had stopped: answered now, once. Over the agent, it interrupts like speech;
+   * with speech under way, that speech so far is part of it, and transcripts of audio before now are stale.
+   */
+  complete(text: string): void {
+    const typed = text.trim();
+    if (!typed) return;
+    if (this.state !== "listening") this.bargeIn(0);
+    this.finals.push(typed);
+    this.lastFinalEndMs = Math.max(this.lastFinalEndMs, this.t);
+    this.endUtterance(this.finals.join(" ").trim(), 0, false);
   }
 
   private checkEndOfUtterance(): void {
@@ -154,6 +174,7 @@ export class TurnTaker {
     this.consumedMs = this.t;
     this.newSpeech = false;
     this.state = "thinking";
+    this.barge.reset();
     this.o.onUtterance({ text: full, newText: text, silenceMs, lastVoicedMs: this.lastVoicedMs, fromInterim });
   }
 
@@ -164,15 +185,16 @@ export class TurnTaker {
     this.stableInterim = "";
   }
 
-  private bargeIn(): void {
+  private bargeIn(speechMs: number): void {
     const state = this.state;
     this.state = "listening";
-    this.inUtterance = true;
-    this.newSpeech = true;
+    this.inUtterance = speechMs > 0;
+    this.newSpeech = speechMs > 0;
     this.finals = [];
     this.interim = "";
     this.stableInterim = "";
-    this.o.onBargeIn({ state, speechMs: this.voicedRun });
+    this.barge.reset();
+    this.o.onBargeIn({ state, speechMs });
   }
 
   /** After a barge-in while THINKING: the unanswered utterance is kept and prefixes the next one. */

@@ -1,12 +1,15 @@
 /**
- * Wires phone calls: the CallEnv every CallSession shares (providers, dialog, CRM-backed tools and records), the
- * media-connection dependencies, the greeting cache warm-up, and the live-call registry a graceful stop drains.
- * The CRM is reached only through CallObserver/ToolHost here, and every CRM write is guarded: a database hiccup
- * is logged, never allowed to break a live call.
+ * Wires phone calls: the CallEnv of each call (read when the call starts, so a change of the business settings —
+ * voice, end-of-utterance silence, transfer number, greeting — takes effect on the next call), the CRM behind the
+ * CallObserver and ToolHost seams, the media-connection dependencies, the greeting cache warm-up, and the live-call
+ * registry a graceful stop drains. The call engine logs and survives any failure of the CRM it is given.
  */
 import { streamToken, verifyStreamToken } from "../auth/stream-token.ts";
+import type { CallStart, CallEnv, Telephony } from "../call/env.ts";
 import type { CallObserver } from "../call/observer.ts";
-import { CallSession, type CallEnv } from "../call/session.ts";
+import { CallRecorder } from "../call/recorder.ts";
+import { CallSession } from "../call/session.ts";
+import { realClock, type Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { businessSettingsSchema, type BusinessSettings } from "../crm/settings.ts";
 import { Conversation } from "../dialog/conversation.ts";
@@ -15,22 +18,15 @@ import { systemPrompt } from "../dialog/prompt.ts";
 import type { ToolHost } from "../dialog/tools.ts";
 import type { Services } from "../http/env.ts";
 import { EV, log } from "../log.ts";
-import type { Readiness } from "../readiness.ts";
 import type { MediaConnectionDeps } from "../transports/twilio/media-connection.ts";
 import { TwilioRest } from "../transports/twilio/rest.ts";
-import type { Providers } from "./providers.ts";
+import { FIRST_TOKEN_MS, type Providers } from "./providers.ts";
 
 const DEFAULT_SETTINGS: BusinessSettings = businessSettingsSchema.parse({});
-
-/** Runs a CRM write; a failure is logged and swallowed so the call goes on. */
-function guarded<T>(what: string, fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    log.error(EV.CRM_WRITE_FAILED, { what, err });
-    return undefined;
-  }
-}
+/** After end of utterance, agent audio must start within the model's first-token deadline + this (ms). */
+const ANSWER_GRACE_MS = 3000;
+/** The greeting (cached) normally starts within milliseconds; after this the offline voice says it (ms). */
+const GREETING_WITHIN_MS = 1500;
 
 export interface LiveCall {
   session: CallSession;
@@ -41,87 +37,105 @@ export interface Calls {
   mediaDeps: (pingIntervalMs: number) => MediaConnectionDeps;
   streamToken: (callSid: string) => string;
   live: Map<string, LiveCall>;
-  /** Synthesizes the fixed lines of the current settings into the cache (greeting first). */
+  /** The environment of a call starting now: the business settings as they are now. */
+  envFor(start: CallStart): CallEnv;
+  /** Synthesizes the fixed lines of the current settings into the caches (greeting first). */
   warmPrompts(): Promise<void>;
   /** Lets live calls finish their current reply (≤ graceMs), then ends them. */
   drain(graceMs: number): Promise<void>;
 }
 
-export function buildCalls(config: Readonly<Config>, secret: string, providers: Providers, services: () => Services | undefined, readiness: Readiness): Calls {
-  const rest = new TwilioRest({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, transferNumber: config.transferNumber });
-  const settings = () => guarded("settings", () => services()?.settings.business()) ?? DEFAULT_SETTINGS;
-  const language = () => settings().language ?? config.agentLanguage;
-  const crm = (what: string, fn: (s: Services) => void) => guarded(what, () => {
-    const s = services();
-    if (s) fn(s);
-  });
+export interface CallsOptions {
+  /** The calls' clock (a virtual one in the call harness). */
+  clock?: Clock;
+}
 
+export function buildCalls(config: Readonly<Config>, secret: string, providers: Providers, services: () => Services | undefined, o: CallsOptions = {}): Calls {
+  const clock = o.clock ?? realClock;
+  const settings = (): BusinessSettings => {
+    try {
+      return services()?.settings.business() ?? DEFAULT_SETTINGS;
+    } catch (err) {
+      log.error(EV.CRM_WRITE_FAILED, { what: "settings", err });
+      return DEFAULT_SETTINGS;
+    }
+  };
+  const db = (): Services => {
+    const s = services();
+    if (!s) throw new Error("the database is not available");
+    return s;
+  };
+
+  // a failure here reaches the call's guard, which logs it and carries on
   const observer: CallObserver = {
-    started: (sid, info) => crm("call.started", (s) => s.calls.started(sid, info)),
-    turn: (sid, turn) => crm("call.turn", (s) => s.calls.turn(sid, turn)),
-    event: (sid, event, value, data) => crm("call.event", (s) => s.calls.event(sid, event, value, data)),
-    recording: (sid, path) => crm("call.recording", (s) => s.calls.recording(sid, path)),
-    modeChanged: (sid, mode) => crm("call.mode", (s) => s.calls.modeChanged(sid, mode)),
+    started: (sid, info) => services()?.calls.started(sid, info),
+    turn: (sid, turn) => services()?.calls.turn(sid, turn),
+    event: (sid, event, value, data) => services()?.calls.event(sid, event, value, data),
+    recording: (sid, path) => services()?.calls.recording(sid, path),
+    modeChanged: (sid, mode) => services()?.calls.modeChanged(sid, mode),
     ended: (sid, info) => {
-      crm("call.ended", (s) => s.calls.ended(sid, info));
       log.info(EV.CALL_SAVED, { callSid: sid, outcome: info.outcome });
+      services()?.calls.ended(sid, info);
     },
   };
 
-  const toolHost = (callSid: string): ToolHost => ({
-    canTransfer: rest.canTransfer,
-    saveLead: (lead) =>
-      crm("lead", (s) => {
-        s.contacts.saveLead(s.calls.contactIdOf(callSid), lead);
-        s.calls.setOutcome(callSid, "lead_saved");
-        log.info(EV.LEAD_SAVED, { callSid, fields: Object.keys(lead).filter((k) => lead[k as keyof typeof lead]) });
-      }),
-    scheduleCallback: ({ when, notes }) =>
-      crm("callback", (s) => {
-        const contactId = s.calls.contactIdOf(callSid);
-        const contact = s.contacts.byId(contactId);
-        s.tasks.scheduleCallback({ contactId, callId: s.calls.bySid(callSid)?.id, dueText: when, notes, title: `Call back ${contact?.name ?? contact?.phone ?? ""}`.trim() });
-        s.calls.setOutcome(callSid, "callback_scheduled");
-        log.info(EV.TASK_CALLBACK_SCHEDULED, { callSid, when });
-      }),
+  const crmHost = (callSid: string, canTransfer: boolean): ToolHost => ({
+    canTransfer,
+    saveLead: (lead) => {
+      const s = db();
+      s.contacts.saveLead(s.calls.contactIdOf(callSid), lead);
+      s.calls.setOutcome(callSid, "lead_saved");
+      log.info(EV.LEAD_SAVED, { callSid, fields: Object.keys(lead).filter((k) => lead[k as keyof typeof lead]) });
+    },
+    scheduleCallback: ({ when, notes }) => {
+      const s = db();
+      const contactId = s.calls.contactIdOf(callSid);
+      const contact = s.contacts.byId(contactId);
+      s.tasks.scheduleCallback({ contactId, callId: s.calls.bySid(callSid)?.id, dueText: when, notes, title: `Call back ${contact?.name ?? contact?.phone ?? ""}`.trim() });
+      s.calls.setOutcome(callSid, "callback_scheduled");
+      log.info(EV.TASK_CALLBACK_SCHEDULED, { callSid, when });
+    },
   });
 
-  const llmReady = readiness.snapshot().details?.llm;
-  const env: CallEnv = {
-    eouSilenceMs: config.eouSilenceMs,
-    bargeInMs: config.bargeInMs,
-    sttLanguage: config.sttLanguage,
-    recordingsDir: `${config.dataDir}/recordings`,
-    stt: providers.stt,
-    replyTts: providers.replyTts,
-    promptTts: providers.promptTts,
-    get lines() {
-      return linesFor(language());
-    },
-    phraseHints: () => settings().phraseHints,
-    businessName: () => settings().name,
-    conversation: (_callSid, host) => {
-      const b = settings();
-      return new Conversation({
-        lines: linesFor(language()),
-        host,
+  const telephonyFor = (transferNumber: string | undefined): Telephony => {
+    const rest = new TwilioRest({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, transferNumber });
+    return { canTransfer: rest.canTransfer, transfer: (sid) => rest.transfer(sid), hangup: (sid) => rest.hangup(sid) };
+  };
+
+  const envFor = (start: CallStart): CallEnv => {
+    const b = settings();
+    const language = b.language ?? config.agentLanguage;
+    const lines = linesFor(language);
+    const telephony = telephonyFor(b.transferNumber ?? config.transferNumber);
+    return {
+      timing: {
+        eouSilenceMs: b.eouSilenceMs ?? config.eouSilenceMs,
+        bargeInMs: config.bargeInMs,
+        firstTokenMs: FIRST_TOKEN_MS,
+        answerGraceMs: ANSWER_GRACE_MS,
+        greetingWithinMs: GREETING_WITHIN_MS,
+      },
+      providers: { stt: providers.stt, sttLanguage: config.sttLanguage, phraseHints: b.phraseHints, voices: providers.voices(b.ttsVoice, language) },
+      dialog: {
+        lines,
         businessName: b.name,
-        greeting: b.greeting,
-        llm: providers.llm,
-        systemPrompt: providers.llm ? systemPrompt(b, language()) : undefined,
-        onLlmError: (e) => {
-          readiness.set("llm", "err", `${e.kind}: ${e.message}`);
-          log.warn(EV.LLM_FAILED, { kind: e.kind, message: e.message });
-        },
-        onLlmOk: () => readiness.get("llm") !== "ok" && readiness.set("llm", "ok", llmReady),
-      });
-    },
-    toolHost,
-    observer,
-    telephony: rest,
-    log,
-    onSttError: (e) => readiness.set("stt", "err", `${e.kind}: ${e.message}`),
-    onSttOk: () => readiness.get("stt") !== "ok" && readiness.set("stt", "ok"),
+        host: crmHost(start.callSid, telephony.canTransfer),
+        conversation: (host) =>
+          new Conversation({
+            lines,
+            host,
+            businessName: b.name,
+            greeting: b.greeting,
+            llm: providers.llm,
+            systemPrompt: providers.llm ? systemPrompt(b, language) : undefined,
+          }),
+      },
+      observer,
+      telephony,
+      recording: () => new CallRecorder(`${config.dataDir}/recordings`, start.callSid),
+      clock,
+      log,
+    };
   };
 
   const live = new Map<string, LiveCall>();
@@ -130,7 +144,7 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     pingIntervalMs,
     verifyToken: (callSid, token) => verifyStreamToken(secret, callSid, token),
     createCall: (start, sink) => {
-      const session = new CallSession(env, start, sink);
+      const session = new CallSession(envFor(start), start, sink);
       live.set(start.callSid, { session, close: (r) => sink.close(r) });
       return session;
     },
@@ -143,11 +157,18 @@ export function buildCalls(config: Readonly<Config>, secret: string, providers: 
     mediaDeps,
     streamToken: (callSid) => streamToken(secret, callSid),
     live,
+    envFor,
     async warmPrompts() {
       const b = settings();
-      const l = linesFor(language());
-      const fixed = [b.greeting || l.greeting(b.name), l.voicemailGreeting(b.name), l.voicemailThanks, l.sttDown];
-      for (const text of fixed) await providers.promptTts.synthesize(text).catch((err) => log.warn(EV.TTS_WARM_FAILED, { err: String(err) }));
+      const language = b.language ?? config.agentLanguage;
+      const l = linesFor(language);
+      const voices = providers.voices(b.ttsVoice, language);
+      const greeting = b.greeting || l.greeting(b.name);
+      const warm = (tts: typeof voices.prompt, text: string) => tts.synthesize(text).catch((err) => log.warn(EV.TTS_WARM_FAILED, { err: String(err) }));
+      for (const text of [greeting, l.voicemailGreeting(b.name), l.voicemailThanks, l.sttDown]) await warm(voices.prompt, text);
+      // what the watchdog may have to say without waiting on the network
+      for (const text of [greeting, l.holding, l.notAnswered]) await warm(voices.rescue, text);
+      log.info(EV.TTS_PROMPTS_WARM, { voice: b.ttsVoice ?? config.ttsVoice, language });
     },
     async drain(graceMs) {
       const deadline = Bun.sleep(graceMs);

@@ -1,20 +1,31 @@
 /**
  * One call's conversation: what the agent says next, from the model when one is configured or from the scripted
- * dialog otherwise. The model's answer streams out sentence by sentence. If the model fails, or sends no first token
- * within `firstTokenMs`, the caller hears a short apology and the scripted dialog carries on — never silence.
- * The history keeps only what the caller actually heard (see `heard`).
+ * dialog otherwise. Each reply is a DialogTurn; the call settles every turn exactly once, with what the caller
+ * heard of it (`heard`) or as never heard (`forget`), so the history the model sees holds only what the caller
+ * actually heard. The model's answer streams out sentence by sentence; a model failure (error, no first token in
+ * time, an open breaker) answers that turn from the script after a short apology — the next turn tries the model
+ * again. The anti-loop rules shorten replies but never empty them.
  */
-import { ProviderError } from "../providers/errors.ts";
+import { asProviderError } from "../providers/health.ts";
+import type { ProviderError } from "../providers/errors.ts";
 import type { ChatMessage, LlmChunk, LlmProvider } from "../providers/llm.ts";
+import { AntiLoop, type ReplyFilter } from "./anti-loop.ts";
 import type { Lines } from "./lines.ts";
 import { ScriptedDialog } from "./script.ts";
 import { SentenceSplitter } from "./sentences.ts";
-import { runTool, TOOL_SPECS, type CallAction, type ToolHost } from "./tools.ts";
-
-/** Abort reason for a reply nobody heard (a speculative answer the caller talked over): its turn is forgotten. */
-export const UNHEARD = "unheard";
+import { runTool, toolSpecs, type CallAction, type ToolHost } from "./tools.ts";
 
 export type DialogOutput = { type: "say"; text: string } | { type: "action"; action: CallAction };
+
+/** One reply of the agent, settled once by the call with what the caller heard of it. */
+export interface DialogTurn {
+  /** Sentences to say, then at most one action; produced on demand, stopped by `signal`. */
+  outputs(signal: AbortSignal): AsyncIterable<DialogOutput>;
+  /** The caller heard `text` of this reply (all of it, or up to where it was cut off): it enters the history. */
+  heard(text: string): void;
+  /** The caller heard none of it: the turn leaves no trace (its words come back with the caller's next ones). */
+  forget(): void;
+}
 
 export interface ConversationOptions {
   lines: Lines;
@@ -23,179 +34,178 @@ export interface ConversationOptions {
   greeting?: string;
   llm?: LlmProvider;
   systemPrompt?: string;
-  /** No first token within this → apology and the script (ms). */
-  firstTokenMs?: number;
-  onLlmError?: (error: ProviderError) => void;
-  /** The model answered (its first chunk arrived): a provider that failed before has recovered. */
-  onLlmOk?: () => void;
+  /** The model failed for this turn and the script answered it. */
+  onLlmFallback?(error: ProviderError): void;
 }
 
 const MAX_TOOL_ROUNDS = 3;
 
 export class Conversation {
   private script: ScriptedDialog;
-  private messages: ChatMessage[] = [];
-  private useLlm: boolean;
-  private lastSaid = "";
-  /** Index in `messages` where the latest turn (its user message) starts. */
-  private turnStart = 0;
-
+  private history: ChatMessage[] = [];
+  private antiLoop = new AntiLoop();
+  private host: ToolHost;
+  /** The script answered the previous turn because the model failed (so the apology is not repeated). */
+  private onScript = false;
+  private open?: ReplyTurn;
 
   constructor(private o: ConversationOptions) {
-    this.script = new ScriptedDialog(o.lines, o.host);
-    this.useLlm = Boolean(o.llm);
-    if (o.systemPrompt) this.messages.push({ role: "system", content: o.systemPrompt });
+    this.host = o.host;
+    this.script = new ScriptedDialog(o.lines, this.host);
+    if (o.systemPrompt) this.history.push({ role: "system", content: o.systemPrompt });
   }
 
+  /** Whether replies come from a model (and so are worth starting before the caller has surely finished). */
   get mode(): "llm" | "script" {
-    return this.useLlm ? "llm" : "script";
+    return this.o.llm ? "llm" : "script";
   }
 
-  greeting(): string {
+  /** The messages a model would see now (for tests and logs). */
+  get messages(): readonly ChatMessage[] {
+    return this.history;
+  }
+
+  /** The greeting, spoken once at the start of the call. */
+  greeting(): DialogTurn {
     const text = this.o.greeting || this.o.lines.greeting(this.o.businessName);
-    this.turnStart = this.messages.length;
-    this.messages.push({ role: "assistant", content: text });
-    this.lastSaid = text;
-    return text;
+    return this.begin(new ReplyTurn(this, undefined, async function* () {
+      yield { type: "say", text };
+    }));
   }
 
-  /** The agent's reply to one caller utterance: sentences to say, then at most one action. */
-  async *respond(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
-    this.turnStart = this.messages.length;
-    const question: ChatMessage = { role: "user", content: userText };
-    this.messages.push(question);
-    // a reply dropped unheard (a speculative answer the caller talked over) is forgotten, even once complete
-    signal.addEventListener("abort", () => signal.reason === UNHEARD && this.forget(question), { once: true });
-    const said: string[] = [];
-    try {
-      for await (const out of this.reply(userText, signal)) {
-        if (out.type === "say") said.push(out.text);
-        yield out;
-      }
-    } finally {
-      // abandoned before a word was said (the caller kept talking): the next utterance carries this text;
-      // cut off mid-reply: keep what was produced, `heard()` trims it to what the caller heard
-      if (signal.aborted && signal.reason !== UNHEARD) {
-        if (!said.length) this.forget(question);
-        else if (!this.turnReply()) this.messages.push({ role: "assistant", content: said.join(" ") });
-      }
+  /** The reply to one caller utterance. */
+  respond(userText: string): DialogTurn {
+    const turn: ReplyTurn = new ReplyTurn(this, userText, (signal) => this.reply(turn, userText, signal));
+    return this.begin(turn);
+  }
+
+  private begin(turn: ReplyTurn): ReplyTurn {
+    // one reply at a time: a turn the call left unsettled was never heard
+    this.open?.forget();
+    this.open = turn;
+    return turn;
+  }
+
+  /** @internal the turn's settlement */
+  settle(turn: ReplyTurn, heard: string | undefined): void {
+    if (this.open === turn) this.open = undefined;
+    if (heard === undefined) {
+      if (turn.scriptState) this.script.restore(turn.scriptState);
+      return;
     }
+    this.history.push(...turn.messages);
+    if (heard) this.history.push({ role: "assistant", content: heard });
+    if (turn.userText === undefined) this.antiLoop.introduced(heard);
+    else this.antiLoop.heard(heard);
   }
 
-  /** Removes the turn that starts with `question` (up to the next user message). */
-  private forget(question: ChatMessage): void {
-    const at = this.messages.indexOf(question);
-    if (at < 0) return;
-    let end = at + 1;
-    while (end < this.messages.length && this.messages[end]!.role !== "user") end++;
-    this.messages.splice(at, end - at);
-    this.turnStart = Math.min(this.turnStart, this.messages.length);
-  }
-
-  /** The plain assistant message (no tool calls) of the latest turn, if it has one. */
-  private turnReply(): Extract<ChatMessage, { role: "assistant" }> | undefined {
-    for (let i = this.messages.length - 1; i >= this.turnStart; i--) {
-      const m = this.messages[i]!;
-      if (m.role === "assistant" && !m.tool_calls) return m;
-    }
-    return undefined;
-  }
-
-  private async *reply(userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
-    if (this.useLlm) {
+  private async *reply(turn: ReplyTurn, userText: string, signal: AbortSignal): AsyncGenerator<DialogOutput> {
+    const filter = this.antiLoop.reply();
+    if (this.o.llm) {
       try {
-        yield* this.fromLlm(signal);
-        return;
+        const action = yield* this.fromLlm(turn, filter, signal);
+        const usedTools = turn.messages.some((m) => m.role === "tool");
+        if (!filter.empty || action || usedTools) {
+          this.onScript = false;
+          // a model that only acted is still heard: a goodbye, a transfer notice, or an acknowledgement
+          if (filter.empty) yield* this.say(filter, [action === "transfer" ? this.o.lines.transferring : action === "hangup" ? this.o.lines.goodbye : this.o.lines.noted]);
+          if (action) yield { type: "action", action };
+          return;
+        }
+        // the model said nothing at all: the script answers this turn
       } catch (err) {
         if (signal.aborted) return;
-        const error = err instanceof ProviderError ? err : new ProviderError("llm", "unknown", true, String(err));
-        this.o.onLlmError?.(error);
-        this.useLlm = false;
-        yield* this.say([this.o.lines.apology]);
+        this.o.onLlmFallback?.(asProviderError("llm", err));
+        if (!this.onScript) yield* this.say(filter, [this.o.lines.apology]);
+        this.onScript = true;
       }
     }
+    turn.scriptState ??= this.script.snapshot();
     const reply = this.script.respond(userText);
-    this.messages.push({ role: "assistant", content: reply.sentences.join(" ") });
-    yield* this.say(reply.sentences);
+    yield* this.say(filter, reply.sentences);
+    const last = filter.finish();
+    if (last) yield { type: "say", text: last };
     if (reply.action) yield { type: "action", action: reply.action };
   }
 
-  /** Replaces the latest turn's reply in the history with what the caller heard of it (after a barge-in). */
-  heard(text: string): void {
-    if (this.messages.length <= this.turnStart) return; // the turn was rolled back
-    const reply = this.turnReply();
-    if (reply) reply.content = text;
-    else this.messages.push({ role: "assistant", content: text });
-  }
-
-
-  /** Yields sentences, never the same one twice in a row. */
-  private *say(sentences: string[]): Generator<DialogOutput> {
-    for (const text of sentences) {
-      if (text === this.lastSaid) continue;
-      this.lastSaid = text;
-      yield { type: "say", text };
+  private *say(filter: ReplyFilter, sentences: string[]): Generator<DialogOutput> {
+    for (const s of sentences) {
+      const text = filter.pass(s);
+      if (text) yield { type: "say", text };
     }
   }
 
-  private async *fromLlm(signal: AbortSignal): AsyncGenerator<DialogOutput> {
+  /** The model's answer, with up to MAX_TOOL_ROUNDS of tool calls; returns the action a tool asked for. */
+  private async *fromLlm(turn: ReplyTurn, filter: ReplyFilter, signal: AbortSignal): AsyncGenerator<DialogOutput, CallAction | undefined> {
     let action: CallAction | undefined;
-    let spoken = "";
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
       const splitter = new SentenceSplitter();
       let text = "";
       let toolCalls: Extract<LlmChunk, { type: "tool_calls" }>["calls"] = [];
-      for await (const chunk of this.withFirstTokenDeadline(signal)) {
+      const stream = this.o.llm!.stream({ messages: [...this.history, ...turn.messages], tools: toolSpecs(this.host) }, signal);
+      for await (const chunk of stream) {
         if (chunk.type === "text") {
           text += chunk.text;
-          yield* this.say(splitter.push(chunk.text));
+          yield* this.say(filter, splitter.push(chunk.text));
         } else toolCalls = chunk.calls;
       }
-      yield* this.say(splitter.flush());
-      spoken += (spoken && text ? " " : "") + text.trim();
+      yield* this.say(filter, splitter.flush());
       if (!toolCalls.length || signal.aborted) break;
-      this.messages.push({ role: "assistant", content: text || null, tool_calls: toolCalls });
+      turn.messages.push({ role: "assistant", content: text || null, tool_calls: toolCalls });
       for (const call of toolCalls) {
-        const r = runTool(this.o.host, call.function.name, call.function.arguments);
+        const r = await runTool(this.host, call.function.name, call.function.arguments);
         action ??= r.action;
-        this.messages.push({ role: "tool", tool_call_id: call.id, content: r.result });
+        turn.messages.push({ role: "tool", tool_call_id: call.id, content: r.result });
       }
       // an action after something was said needs no further round; otherwise ask the model to speak
       if (action && text.trim()) break;
     }
-    if (signal.aborted) return; // respond() keeps what was said, or forgets the turn
-    this.messages.push({ role: "assistant", content: spoken });
-    if (action) yield { type: "action", action };
+    const last = filter.finish();
+    if (last) yield { type: "say", text: last };
+    return action;
+  }
+}
+
+class ReplyTurn implements DialogTurn {
+  /** This turn's messages before its reply (the caller's words, tool calls and results). */
+  readonly messages: ChatMessage[] = [];
+  /** The script's state before this turn used it (restored when the turn is forgotten). */
+  scriptState?: ReturnType<ScriptedDialog["snapshot"]>;
+  private settled = false;
+
+  constructor(
+    private conversation: Conversation,
+    readonly userText: string | undefined,
+    private produce: (signal: AbortSignal) => AsyncIterable<DialogOutput>,
+  ) {
+    if (userText !== undefined) this.messages.push({ role: "user", content: userText });
   }
 
-  /** The model's stream, failing with a timeout when its first chunk takes longer than firstTokenMs. */
-  private async *withFirstTokenDeadline(signal: AbortSignal): AsyncGenerator<LlmChunk> {
-    const local = new AbortController();
-    const onAbort = () => local.abort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    const iterator = this.o.llm!.stream({ messages: this.messages, tools: TOOL_SPECS }, local.signal)[Symbol.asyncIterator]();
-    try {
-      let timer: Timer | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          local.abort();
-          reject(new ProviderError("llm", "timeout", true, `no first token within ${this.o.firstTokenMs ?? 4000} ms`));
-        }, this.o.firstTokenMs ?? 4000);
-      });
-      let next: IteratorResult<LlmChunk>;
-      try {
-        next = await Promise.race([iterator.next(), deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
-      this.o.onLlmOk?.();
-      while (!next.done) {
-        yield next.value;
-        next = await iterator.next();
-      }
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      local.abort();
-    }
+  outputs(signal: AbortSignal): AsyncIterable<DialogOutput> {
+    return this.produce(signal);
   }
+
+  heard(text: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.conversation.settle(this, text.trim());
+  }
+
+  forget(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.conversation.settle(this, undefined);
+  }
+}
+
+/** Fixed sentences (and an action after them) as a turn outside the conversation's history. */
+export function fixedTurn(sentences: string[], action?: CallAction): DialogTurn {
+  return {
+    async *outputs() {
+      for (const text of sentences) yield { type: "say", text };
+      if (action) yield { type: "action", action };
+    },
+    heard() {},
+    forget() {},
+  };
 }

@@ -9,6 +9,12 @@ export interface Lines {
   askCallback: string[];
   confirm(need: string, when: string): string;
   notHeard: string[];
+  /** The model acted (saved something) but said nothing. */
+  noted: string;
+  /** The watchdog's holding line: the answer is late. */
+  holding: string;
+  /** A reply of which nothing could be played (every sentence failed). */
+  notAnswered: string;
   transferring: string;
   noTransfer: string;
   goodbye: string;
@@ -25,6 +31,9 @@ const he: Lines = {
   askCallback: ["מתי נוח שנחזור אליך?", "באיזו שעה נוח לך שנתקשר?"],
   confirm: (need, when) => `מצוין. רשמתי: ${need}. נחזור אליך ${when}. תודה ויום נעים!`,
   notHeard: ["סליחה, לא שמעתי. אפשר לחזור על זה?", "לא הצלחתי לשמוע, אפשר שוב?"],
+  noted: "הבנתי, תודה.",
+  holding: "רק רגע, אני בודקת.",
+  notAnswered: "סליחה, לא הצלחתי לענות על זה. אפשר לומר שוב?",
   transferring: "אני מעבירה אותך לנציג, רגע אחד.",
   noTransfer: "כרגע אין נציג זמין, אבל אני ארשום את הפרטים ונחזור אליך.",
   goodbye: "תודה שהתקשרת, יום נעים!",
@@ -41,6 +50,9 @@ const en: Lines = {
   askCallback: ["When is a good time to call you back?", "What time suits you for a call back?"],
   confirm: (need, when) => `Great. I've noted: ${need}. We'll call you back ${when}. Thank you, have a nice day!`,
   notHeard: ["Sorry, I didn't catch that. Could you say it again?", "I couldn't hear that, once more please?"],
+  noted: "Got it, thank you.",
+  holding: "One moment, please.",
+  notAnswered: "Sorry, I couldn't answer that just now. Could you say it again?",
   transferring: "I'm transferring you to a person, one moment.",
   noTransfer: "Nobody is available right now, but I'll take your details and we'll call you back.",
   goodbye: "Thank you for calling, have a nice day!",

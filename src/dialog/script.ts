@@ -17,6 +17,12 @@ const HUMAN = /(נציג|בן אדם|אדם אמיתי|מישהו אמיתי|מ�
 const NAME_PREFIX = /^(my name is|my name's|this is|i am|i'm|it's|קוראים לי|שמי|השם שלי|אני|זה)\s+/i;
 const BUDGET = /((?:(?:about|around|roughly|approximately|up to|maybe|בערך|בסביבות|עד|כ-?)\s*)?(?:\d[\d,.]*\s*(?:k|K|אלף|מיליון|million|thousand)?\s*(?:₪|שקל(?:ים)?|ש"ח|ש״ח|dollars?|\$|nis|shekels?)?)|(?:₪|\$)\s*\d[\d,.]*)/;
 
+export interface ScriptState {
+  step: Step;
+  lead: LeadInput;
+  retries: number;
+}
+
 export class ScriptedDialog {
   step: Step = "need";
   private lead: LeadInput = {};
@@ -26,6 +32,27 @@ export class ScriptedDialog {
     private lines: Lines,
     private host: ToolHost,
   ) {}
+
+  /** Where the script is (to go back when its reply was never heard). */
+  snapshot(): ScriptState {
+    return { step: this.step, lead: { ...this.lead }, retries: this.retries };
+  }
+
+  restore(s: ScriptState): void {
+    this.step = s.step;
+    this.lead = { ...s.lead };
+    this.retries = s.retries;
+  }
+
+  /** A host call whose failure (already reported by the host's guard) must not stop the dialog. */
+  private tell(fn: () => unknown): void {
+    try {
+      const r = fn();
+      if (r instanceof Promise) r.catch(() => {});
+    } catch {
+      // the lead is lost for now, not the conversation
+    }
+  }
 
   respond(text: string): ScriptReply {
     const said = text.trim();
@@ -41,12 +68,12 @@ export class ScriptedDialog {
     switch (this.step) {
       case "need":
         this.lead.need = said;
-        this.host.saveLead({ need: said });
+        this.tell(() => this.host.saveLead({ need: said }));
         this.step = "name";
         break;
       case "name":
         this.lead.name = cleanName(said);
-        this.host.saveLead({ name: this.lead.name });
+        this.tell(() => this.host.saveLead({ name: this.lead.name }));
         this.step = "areaBudget";
         break;
       case "areaBudget": {
@@ -55,12 +82,12 @@ export class ScriptedDialog {
         const area = (match ? said.replace(match, "") : said).replace(/^[\s,.-]+|[\s,.-]+$/g, "").replace(/\s{2,}/g, " ");
         this.lead.area = area || undefined;
         this.lead.budget = budget;
-        this.host.saveLead({ area: this.lead.area, budget });
+        this.tell(() => this.host.saveLead({ area: this.lead.area, budget }));
         this.step = "callback";
         break;
       }
       case "callback":
-        this.host.scheduleCallback({ when: said, notes: this.lead.need });
+        this.tell(() => this.host.scheduleCallback({ when: said, notes: this.lead.need }));
         this.step = "done";
         return { sentences: [this.lines.confirm(this.lead.need ?? "", said)], action: "hangup" };
       case "done":

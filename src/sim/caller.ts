@@ -9,6 +9,7 @@
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { decode, FRAME_BYTES, FRAME_MS, MULAW_SILENCE, toFrames } from "../audio/mulaw.ts";
 import { rms } from "../audio/vad.ts";
+import { PhoneLine, type LineOptions } from "./line.ts";
 import { TwilioPlayback } from "./playback.ts";
 import { readStreamTwiml, type StreamTwiml } from "./twiml-read.ts";
 
@@ -21,6 +22,8 @@ export interface CallerOptions {
   to?: string;
   /** Offer the audio.twilio.com subprotocol (Twilio does). */
   subprotocol?: boolean;
+  /** Background noise and an echo of the agent's audio on the line (none: a clean digital line). */
+  line?: LineOptions;
 }
 
 export interface ReceivedFrame {
@@ -50,11 +53,11 @@ export class SimulatedCaller {
   closeReason?: string;
   /** Wall time the last voiced frame of the latest `speak` was sent. */
   lastVoicedSentAt = 0;
+  /** Wall time the first voiced frame of the latest `speak` was sent. */
+  firstVoicedSentAt = 0;
+  private line: PhoneLine;
   /** Twilio's playback of what the agent sends: marks echoed as played, `clear` honoured. */
-  readonly playback = new TwilioPlayback(
-    (name) => this.socket?.readyState === WebSocket.OPEN && this.socket.send(JSON.stringify({ event: "mark", sequenceNumber: String(this.seq++), streamSid: this.streamSid, mark: { name } })),
-    () => this.notify(),
-  );
+  readonly playback: TwilioPlayback;
 
   private outgoing: Uint8Array[] = [];
   private sendTimer?: Timer;
@@ -62,12 +65,19 @@ export class SimulatedCaller {
   private seq = 1;
   private chunk = 0;
   private speakDone: Array<{ remaining: number; resolve: () => void }> = [];
+  private firstVoicedPending = false;
   private listeners: Array<() => void> = [];
   private closed?: Promise<void>;
 
   constructor(private o: CallerOptions) {
     this.callSid = o.callSid ?? `CA${crypto.randomUUID().replace(/-/g, "")}`;
     this.streamSid = `MZ${crypto.randomUUID().replace(/-/g, "")}`;
+    this.line = new PhoneLine(o.line);
+    this.playback = new TwilioPlayback(
+      (name) => this.socket?.readyState === WebSocket.OPEN && this.socket.send(JSON.stringify({ event: "mark", sequenceNumber: String(this.seq++), streamSid: this.streamSid, mark: { name } })),
+      () => this.notify(),
+      { onPlay: (frame, at) => this.line.agentPlayed(frame, at) },
+    );
   }
 
   private base() {
@@ -142,6 +152,7 @@ export class SimulatedCaller {
 
   /** Queues speech (8 kHz μ-law) to be sent in real time; resolves when its last frame has gone. */
   speak(mulaw: Uint8Array): Promise<void> {
+    if (!this.outgoing.length) this.firstVoicedPending = true;
     this.outgoing.push(...toFrames(mulaw));
     return new Promise((resolve) => this.speakDone.push({ remaining: this.outgoing.length, resolve }));
   }
@@ -214,8 +225,16 @@ export class SimulatedCaller {
     // catch up on the absolute clock: one frame per 20 ms since the start, never a burst of more than 5
     let due = Math.min(5, Math.floor((now - this.sendClock) / FRAME_MS) + 1);
     while (due-- > 0) {
-      const frame = this.outgoing.shift() ?? new Uint8Array(FRAME_BYTES).fill(MULAW_SILENCE);
-      if (rms(decode(frame)) > VOICED_RMS) this.lastVoicedSentAt = performance.now();
+      const said = this.outgoing.shift() ?? new Uint8Array(FRAME_BYTES).fill(MULAW_SILENCE);
+      // voiced is judged on the caller's own speech, before the line adds noise and echo
+      if (rms(decode(said)) > VOICED_RMS) {
+        this.lastVoicedSentAt = performance.now();
+        if (this.firstVoicedPending) {
+          this.firstVoicedPending = false;
+          this.firstVoicedSentAt = this.lastVoicedSentAt;
+        }
+      }
+      const frame = this.line.mix(said, performance.now());
       this.chunk++;
       ws.send(
         JSON.stringify({

@@ -4,18 +4,20 @@
  * Also notes mid-reply gaps: the buffer ran dry and new audio of the same reply (same mark generation) came later.
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
+import { realClock, type Clock } from "../clock.ts";
 
 type Item = { frame: Uint8Array } | { mark: string };
 
 export class TwilioPlayback {
-  /** Everything played, in order. */
-  readonly played: Uint8Array[] = [];
+  /** Frames played so far. */
+  playedFrames = 0;
   readonly marksEchoed: string[] = [];
   /** Silences (ms) inside one reply, between its sentences. */
   readonly gaps: number[] = [];
   private queue: Item[] = [];
-  private timer?: Timer;
-  private clock = 0;
+  private timer?: unknown;
+  /** When the next frame plays (ms). */
+  private playClock = 0;
   private dryAt?: number;
   private lastMarkGen?: string;
   private pendingGap?: { ms: number; gen?: string };
@@ -25,7 +27,16 @@ export class TwilioPlayback {
     private echoMark: (name: string) => void,
     /** Called whenever something was played or echoed. */
     private changed: () => void,
+    private o: {
+      clock?: Clock;
+      /** Each frame as it plays (clock ms): what an echo path hears. */
+      onPlay?: (frame: Uint8Array, at: number) => void;
+    } = {},
   ) {}
+
+  private get clock(): Clock {
+    return this.o.clock ?? realClock;
+  }
 
   /** Nothing is waiting to be played. */
   get idle(): boolean {
@@ -58,13 +69,13 @@ export class TwilioPlayback {
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
   }
 
   private start(now: number) {
-    if (this.timer) return;
-    this.clock = now;
+    if (this.timer !== undefined) return;
+    this.playClock = now;
     this.tick();
   }
 
@@ -74,12 +85,13 @@ export class TwilioPlayback {
     while (this.queue[0] && "mark" in this.queue[0]) this.echo((this.queue.shift() as { mark: string }).mark);
     const item = this.queue.shift() as { frame: Uint8Array } | undefined;
     if (!item) {
-      this.dryAt = performance.now();
+      this.dryAt = this.clock.now();
       return this.changed();
     }
-    this.played.push(item.frame);
-    this.clock += FRAME_MS;
-    this.timer = setTimeout(this.tick, Math.max(0, this.clock - performance.now()));
+    this.o.onPlay?.(item.frame, this.playClock);
+    this.playedFrames++;
+    this.playClock += FRAME_MS;
+    this.timer = this.clock.setTimer(this.tick, Math.max(0, this.playClock - this.clock.now()));
   };
 
   private echo(name: string) {

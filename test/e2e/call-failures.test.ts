@@ -1,5 +1,5 @@
 /** Provider failures degrade the call, never end it silently. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
@@ -14,6 +14,7 @@ describe("with Google only", () => {
     rig = await startRig();
   });
   afterAll(() => rig.stop());
+  beforeEach(() => rig.reset());
 
   test("TTS error → the reply is spoken by the offline voice; readyz says so, and recovers with Google", async () => {
     rig.google.stt.transcripts.push("hello", "are you there");
@@ -29,7 +30,7 @@ describe("with Google only", () => {
       expect(r.tts).toBe("err");
       expect(r.details.tts).toContain("espeak-ng");
     } finally {
-      rig.google.tts.fail = false;
+      rig.google.tts.fail = false; // the same call goes on with Google
     }
     const again = caller.frames.length;
     await caller.speak(await speech("are you there"));
@@ -39,21 +40,35 @@ describe("with Google only", () => {
     expect((await ready(rig)).tts).toBe("ok");
   }, 30_000);
 
+  test("a transient recognizer error is retried: the call stays a conversation and the utterance is answered", async () => {
+    rig.google.stt.transcripts.push("I need a plumber");
+    rig.google.stt.failOnce = { code: 14, afterMs: 200, details: "connection reset (fake)" };
+    const caller = await rig.call();
+    await rig.google.waitFor(() => rig.google.streams.length >= 2, 8000, "the stream reopened");
+    await caller.waitForQuiet(300, 8000);
+    const before = caller.frames.length;
+    await caller.speak(await speech("I need a plumber"));
+    await caller.waitUntil(() => caller.frames.length > before, 8000, "the answer");
+    await caller.waitForQuiet();
+    await caller.hangup();
+    const d = await detail(rig, caller.callSid);
+    expect(d.call.mode).toBe("conversation");
+    expect(d.events.map((e: any) => e.event)).not.toContain("call.voicemail");
+    expect(d.events.find((e: any) => e.event === "stt.restart").data.reason).toBe("retry after unavailable");
+    expect(d.turns.map((t: any) => t.role)).toEqual(["agent", "caller", "agent"]);
+    expect((await ready(rig)).stt).toBe("ok");
+  }, 30_000);
+
   test("STT outage mid-call → apology, beep, voicemail; the message and the lead are kept", async () => {
     const caller = await rig.call({ from: "+972529998877" });
     await caller.waitForQuiet(300, 8000);
     rig.google.stt.failWith = { code: 14, afterMs: 0 };
     rig.google.stt.refuse = true;
-    try {
-      const before = caller.frames.length;
-      await caller.waitUntil(() => caller.frames.length > before + 50, 10_000, "the apology and the beep");
-      await caller.waitForQuiet(300, 10_000);
-      await caller.speak(await speech("please call me back about my order"));
-      await caller.waitUntil(() => caller.closeCode !== undefined, 15_000, "the call ends after the message");
-    } finally {
-      rig.google.stt.failWith = undefined;
-      rig.google.stt.refuse = false;
-    }
+    const before = caller.frames.length;
+    await caller.waitUntil(() => caller.frames.length > before + 50, 10_000, "the apology and the beep");
+    await caller.waitForQuiet(300, 10_000);
+    await caller.speak(await speech("please call me back about my order"));
+    await caller.waitUntil(() => caller.closeCode !== undefined, 15_000, "the call ends after the message");
     const d = await detail(rig, caller.callSid);
     expect(d.call.mode).toBe("voicemail");
     expect(d.call.outcome).toBe("voicemail");
@@ -69,6 +84,7 @@ describe("recognizer stream limit", () => {
     rig = await startRig({ env: { STT_STREAM_LIMIT_MS: "3000" } });
   });
   afterAll(() => rig.stop());
+  beforeEach(() => rig.reset());
 
   test("the stream is replaced before the limit on a final boundary and no utterance is lost", async () => {
     rig.google.stt.transcripts.push("first question", "second question");
@@ -77,7 +93,8 @@ describe("recognizer stream limit", () => {
     await caller.speak(await speech("first question"));
     await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "EoU_ms"), 8000, "first utterance");
     await caller.waitForQuiet(300, 8000);
-    await Bun.sleep(3500); // past the limit: a new stream has been opened
+    // past the limit a new stream is opened
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "stt.restart"), 8000, "the stream replaced");
     await caller.speak(await speech("second question"));
     await until(() => logLines.filter((l) => l.callSid === caller.callSid && l.event === "EoU_ms").length === 2, 8000, "second utterance");
     await caller.hangup();

@@ -1,9 +1,11 @@
 /** Voicemail when no recognizer is configured, DTMF 0 transfer, business settings, the greeting cache. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startRig, type Rig } from "../support/call-rig.ts";
+import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
+import { until } from "../support/wait.ts";
 
 const api = (rig: Rig, path: string, init?: RequestInit) => rig.api(path, init);
 
@@ -13,6 +15,7 @@ describe("no speech recognition configured → voicemail", () => {
     rig = await startRig({ google: false });
   });
   afterAll(() => rig.stop());
+  beforeEach(() => rig.reset());
 
   test("readyz says voicemail mode; the offline voice speaks", async () => {
     const r = (await (await fetch(`${rig.server.url}/readyz`)).json()) as any;
@@ -55,6 +58,10 @@ describe("transfer and settings", () => {
     rig = await startRig({ env: { TWILIO_ACCOUNT_SID: "AC" + "1".repeat(32), TWILIO_AUTH_TOKEN: AUTH, TRANSFER_NUMBER: "+972501110000" } });
   });
   afterAll(() => rig.stop());
+  beforeEach(async () => {
+    rig.reset();
+    await api(rig, "/api/settings/business", { method: "PUT", body: "{}" }); // the defaults
+  });
 
   test("DTMF 0 → the agent says so, then Twilio's REST API redirects the call to <Dial>", async () => {
     const caller = await rig.call({ authToken: AUTH });
@@ -71,6 +78,8 @@ describe("transfer and settings", () => {
   }, 20_000);
 
   test("business settings: greeting, name and phrase hints reach the call; the greeting is cached", async () => {
+    const warms = () => logLines.filter((l) => l.event === "tts.prompts_warm").length;
+    const warmsBefore = warms();
     const saved = await api(rig, "/api/settings/business", {
       method: "PUT",
       body: JSON.stringify({ name: "Dana's Plumbing", greeting: "Dana's Plumbing, good morning! How can we help?", phraseHints: ["boiler", "Kiryat Ono"] }),
@@ -82,7 +91,8 @@ describe("transfer and settings", () => {
       body: JSON.stringify({ phraseHints: "not a list" }),
     });
     expect(bad.status).toBe(422);
-    await Bun.sleep(300); // the new greeting is synthesized into the cache in the background
+    // the new greeting is synthesized into the cache in the background
+    await until(() => warms() > warmsBefore, 8000, "the prompts warmed");
     const ttsBefore = rig.google.ttsRequests.length;
     const caller = await rig.call({ authToken: AUTH });
     await caller.waitForQuiet(300, 8000);
@@ -93,6 +103,26 @@ describe("transfer and settings", () => {
     expect(d.turns[0].text).toBe("Dana's Plumbing, good morning! How can we help?");
     const cacheDir = join(rig.server.dataDir, "tts-cache");
     expect(existsSync(cacheDir) && readdirSync(cacheDir).length).toBeGreaterThan(0);
+  }, 20_000);
+
+  test("the agent's voice, end-of-utterance silence and transfer number from the settings take effect on the next call", async () => {
+    await api(rig, "/api/settings/business", {
+      method: "PUT",
+      body: JSON.stringify({ ttsVoice: "en-US-Wavenet-F", eouSilenceMs: 300, transferNumber: "+972509998877" }),
+    });
+    rig.google.stt.transcripts.push("I need a plumber");
+    const caller = await rig.call({ authToken: AUTH });
+    await caller.waitForQuiet(300, 8000);
+    await caller.speak(await speech("I need a plumber"));
+    await until(() => logLines.some((l) => l.callSid === caller.callSid && l.event === "MEDIA_TX" && l.generation === 2), 8000, "the reply");
+    caller.sendDtmf("0");
+    const update = await rig.rest.waitFor((u) => u.callSid === caller.callSid && "Twiml" in u.form);
+    await caller.hangup();
+    expect(update.form.Twiml).toContain("<Dial>+972509998877</Dial>");
+    expect(rig.google.ttsRequests.filter((r) => r.text === "Thank you. What's your name?").map((r) => r.voice.name)).toEqual(["en-US-Wavenet-F"]);
+    const eou = logLines.find((l) => l.callSid === caller.callSid && l.event === "EoU_ms")!;
+    expect(Number(eou.value)).toBeGreaterThanOrEqual(300);
+    expect(Number(eou.value)).toBeLessThan(500);
   }, 20_000);
 });
 

@@ -30,6 +30,12 @@ export interface SttScript {
   duplicateFinals: boolean;
   /** Close every new stream with this gRPC status after `failAfterMs` of audio (an outage). */
   failWith?: { code: number; afterMs: number; details?: string };
+  /** Close only the next new stream this way (a transient error the client should recover from). */
+  failOnce?: { code: number; afterMs: number; details?: string };
+  /** The transcript used when `transcripts` is empty. */
+  next?: () => string;
+  /** Frames louder than this (RMS) are speech to the stand-in; raise it on a noisy, echoing line. */
+  speechRms?: number;
   /** Reject new streams outright with UNAVAILABLE. */
   refuse: boolean;
 }
@@ -48,13 +54,42 @@ export interface StreamRecord {
   ended: boolean;
 }
 
+const defaultStt = (): SttScript => ({ transcripts: [], finalAfterSilenceMs: 250, duplicateFinals: false, refuse: false });
+const defaultTts = (): TtsScript => ({ delayMs: 0, fail: false, msPerChar: 60 });
+
 export class FakeGoogle {
-  readonly stt: SttScript = { transcripts: [], finalAfterSilenceMs: 250, duplicateFinals: false, refuse: false };
-  readonly tts: TtsScript = { delayMs: 0, fail: false, msPerChar: 60 };
+  readonly stt: SttScript = defaultStt();
+  readonly tts: TtsScript = defaultTts();
   readonly streams: StreamRecord[] = [];
   readonly ttsRequests: Array<{ text: string; voice: any; audioConfig: any }> = [];
   private server = new grpc.Server();
+  private waiters: Array<() => void> = [];
   port = 0;
+
+  /** Fresh scripts and records for the next test. */
+  reset(): void {
+    for (const k of Object.keys(this.stt) as Array<keyof SttScript>) delete this.stt[k];
+    Object.assign(this.stt, defaultStt());
+    Object.assign(this.tts, defaultTts());
+    this.streams.length = 0;
+    this.ttsRequests.length = 0;
+  }
+
+  /** Resolves once `pred` holds (checked whenever the stand-in hears or says something). */
+  async waitFor(pred: () => boolean, timeoutMs = 10_000, what = "condition"): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`Google stand-in: ${what} not reached within ${timeoutMs} ms`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+
+  private changed() {
+    for (const w of this.waiters.splice(0)) w();
+  }
 
   get host(): string {
     return `127.0.0.1:${this.port}`;
@@ -86,6 +121,9 @@ export class FakeGoogle {
     }
     const record: StreamRecord = { config: undefined, audioBytes: 0, finals: [], ended: false };
     this.streams.push(record);
+    this.changed();
+    const failThisOnce = this.stt.failOnce;
+    this.stt.failOnce = undefined;
     let audioMs = 0;
     let inSpeech = false;
     let speechMs = 0;
@@ -107,7 +145,7 @@ export class FakeGoogle {
       // 20 ms frames of 160 bytes; judge each
       for (let i = 0; i + 160 <= audio.length; i += 160) {
         audioMs += 20;
-        const voiced = rms(decode(audio.subarray(i, i + 160))) > 300;
+        const voiced = rms(decode(audio.subarray(i, i + 160))) > (this.stt.speechRms ?? 300);
         if (voiced) {
           silenceMs = 0;
           speechMs += 20;
@@ -115,7 +153,7 @@ export class FakeGoogle {
           if (inSpeech && audioMs - lastInterimAt >= 200) {
             lastInterimAt = audioMs;
             // interims show the start of the transcript the final will take (it is taken only at the final)
-            const words = (this.stt.transcripts[0] ?? "(unscripted)").split(" ");
+            const words = (this.stt.transcripts[0] ?? this.stt.next?.() ?? "(unscripted)").split(" ");
             send(words.slice(0, Math.max(1, Math.ceil(words.length / 2))).join(" "), false);
           }
         } else {
@@ -123,13 +161,14 @@ export class FakeGoogle {
           silenceMs += 20;
           if (inSpeech && silenceMs >= this.stt.finalAfterSilenceMs) {
             inSpeech = false;
-            const current = this.stt.transcripts.shift() ?? "(unscripted)";
+            const current = this.stt.transcripts.shift() ?? this.stt.next?.() ?? "(unscripted)";
             record.finals.push(current);
             send(current, true);
             if (this.stt.duplicateFinals) send(current, true);
+            this.changed();
           }
         }
-        const f = this.stt.failWith;
+        const f = this.stt.failWith ?? failThisOnce;
         if (f && audioMs >= f.afterMs && !failed) {
           failed = true;
           call.emit("error", { code: f.code, details: f.details ?? "fake outage" });
@@ -147,6 +186,7 @@ export class FakeGoogle {
   private async synthesize(call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) {
     const req = call.request;
     this.ttsRequests.push({ text: req.input?.text ?? "", voice: req.voice, audioConfig: req.audioConfig });
+    this.changed();
     if (this.tts.delayMs) await Bun.sleep(this.tts.delayMs);
     if (this.tts.fail) return cb({ code: grpc.status.UNAVAILABLE, details: "tts unavailable (fake)" } as grpc.ServiceError, null);
     const ms = Math.max(300, (req.input?.text ?? "").length * this.tts.msPerChar);

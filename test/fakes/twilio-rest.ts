@@ -26,6 +26,10 @@ export class FakeTwilioRest {
   private waiters: Array<() => void> = [];
   private sids = 0;
 
+  reset(): void {
+    this.updates.length = 0;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.server!.port}`;
   }

@@ -16,6 +16,8 @@ export interface Rig {
   server: Awaited<ReturnType<typeof startInProcess>>;
   call(o?: Partial<CallerOptions>): Promise<SimulatedCaller>;
   token(): Promise<string>;
+  /** Fresh stand-in scripts and records (call it before each test). */
+  reset(): void;
   /** GET (or `init`) an /api path as the owner; the parsed JSON. */
   api(path: string, init?: RequestInit): Promise<any>;
   stop(): Promise<void>;
@@ -61,6 +63,11 @@ export async function startRig(o: { llm?: boolean; env?: Record<string, string>;
       return caller;
     },
     token,
+    reset() {
+      google.reset();
+      llm?.reset();
+      rest.reset();
+    },
     async api(path, init = {}) {
       const res = await fetch(`${server.url}${path}`, {
         ...init,

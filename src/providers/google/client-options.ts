@@ -1,7 +1,7 @@
 /**
  * Options for Google's gRPC clients: an emulator (plaintext, no credentials) when SPEECH_/TTS_EMULATOR_HOST is
  * set, else the service account from GOOGLE_APPLICATION_CREDENTIALS or GCP_CREDENTIALS_JSON.
- * `universeDomain` stops the client from probing the GCE metadata server (BUN-NOTES §3).
+ * `universeDomain` stops the client from probing the GCE metadata server (which costs a warning and a delay).
  */
 import type { GoogleCredentials } from "../../config.ts";
 

@@ -129,6 +129,12 @@ class GoogleSttSession implements SttSession {
 
   private onStreamError(err: unknown) {
     if (this.closed) return;
+    // the broken stream takes no more audio (writes to it would fail again and count as more errors); frames wait
+    // in the backlog, and anything the stream still emits is ignored
+    const broken = this.stream;
+    this.stream = undefined;
+    this.generation++;
+    broken?.destroy();
     const error = fromGrpc("google-stt", err);
     // OUT_OF_RANGE is Google's "Exceeded maximum allowed stream duration": restart, it is not a failure
     if (error.kind === "limit") return this.restart("stream duration limit (server)");
@@ -138,7 +144,6 @@ class GoogleSttSession implements SttSession {
       return;
     }
     this.closed = true;
-    this.stream?.destroy();
     this.o.onError(error instanceof ProviderError ? error : fromGrpc("google-stt", err));
   }
 

@@ -32,18 +32,26 @@ export function splitForTts(text: string, maxBytes = MAX_INPUT_BYTES): string[] 
 
 export class GoogleTts implements TtsProvider {
   readonly name = "google-tts";
-  private getClient: () => Promise<TtsClient>;
 
-  constructor(
-    private voice: string,
-    clientOptions: () => Promise<GoogleClientOptions>,
+  private constructor(
+    readonly voice: string,
+    private getClient: () => Promise<TtsClient>,
     /** Per-request deadline (ms). */
-    private timeoutMs = 5000,
-  ) {
-    this.getClient = lazyClient(async () => {
+    private timeoutMs: number,
+  ) {}
+
+  /** The client loads on first use (or `warm`), never at import. */
+  static create(voice: string, clientOptions: () => Promise<GoogleClientOptions>, timeoutMs = 5000): GoogleTts {
+    const getClient = lazyClient(async () => {
       const { TextToSpeechClient } = await import("@google-cloud/text-to-speech");
       return new TextToSpeechClient(await clientOptions()) as unknown as TtsClient;
     });
+    return new GoogleTts(voice, getClient, timeoutMs);
+  }
+
+  /** The same client speaking with another voice (a business may choose its own). */
+  withVoice(voice: string): GoogleTts {
+    return voice === this.voice ? this : new GoogleTts(voice, this.getClient, this.timeoutMs);
   }
 
   async warm(): Promise<void> {

@@ -11,16 +11,15 @@ export { espeakVoice } from "./espeak-wasm.ts";
 
 type Pending = { resolve: (audio: Uint8Array) => void; reject: (err: Error) => void };
 
-export class EspeakTts implements TtsProvider {
-  readonly name = "espeak-ng";
+/** The Worker that runs espeak-ng, shared by every voice. */
+class EspeakWorker {
   private worker?: Worker;
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
   constructor(
-    private voice: string,
     /** Longest a synthesis may take before the worker is presumed stuck (ms). */
-    private timeoutMs = 10_000,
+    private timeoutMs: number,
   ) {}
 
   private getWorker(): Worker {
@@ -31,12 +30,12 @@ export class EspeakTts implements TtsProvider {
       this.pending.delete(e.data.id);
       if (!p) return;
       if (e.data.audio) p.resolve(new Uint8Array(e.data.audio));
-      else p.reject(new ProviderError(this.name, "unknown", false, e.data.error ?? "synthesis failed"));
+      else p.reject(new ProviderError("espeak-ng", "unknown", false, e.data.error ?? "synthesis failed"));
     };
     const fail = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(new ProviderError(this.name, "unavailable", true, why));
+      for (const p of this.pending.values()) p.reject(new ProviderError("espeak-ng", "unavailable", true, why));
       this.pending.clear();
     };
     worker.onerror = (e) => fail(`worker error: ${e.message}`);
@@ -47,24 +46,47 @@ export class EspeakTts implements TtsProvider {
     return worker;
   }
 
+  synthesize(text: string, voice: string, signal?: AbortSignal): Promise<Uint8Array> {
+    signal?.throwIfAborted();
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ProviderError("espeak-ng", "timeout", true, `no audio within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, {
+        resolve: (a) => (clearTimeout(timer), resolve(a)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.getWorker().postMessage({ id, text, voice });
+    });
+  }
+}
+
+export class EspeakTts implements TtsProvider {
+  readonly name = "espeak-ng";
+  private readonly worker: EspeakWorker;
+
+  constructor(
+    readonly voice: string,
+    /** Longest a synthesis may take before the worker is presumed stuck (ms). */
+    timeoutMs = 10_000,
+    shared?: EspeakWorker,
+  ) {
+    this.worker = shared ?? new EspeakWorker(timeoutMs);
+  }
+
+  /** The same worker speaking another voice (he, en-us). */
+  withVoice(voice: string): EspeakTts {
+    return voice === this.voice ? this : new EspeakTts(voice, 0, this.worker);
+  }
+
   /** Starts the worker and compiles the WASM module ahead of the first call. */
   async warm(): Promise<void> {
     await this.synthesize(".");
   }
 
   synthesize(text: string, signal?: AbortSignal): Promise<Uint8Array> {
-    signal?.throwIfAborted();
-    const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ProviderError(this.name, "timeout", true, `no audio within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.pending.set(id, {
-        resolve: (a) => (clearTimeout(timer), resolve(a)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.getWorker().postMessage({ id, text, voice: this.voice });
-    });
+    return this.worker.synthesize(text, this.voice, signal);
   }
 }

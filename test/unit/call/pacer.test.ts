@@ -8,6 +8,7 @@ function virtual() {
   let nextId = 1;
   const clock = {
     now: () => now,
+    date: () => new Date(now),
     setTimer: (fn: () => void, ms: number) => {
       const id = nextId++;
       timers.push({ at: now + ms, fn, id });
@@ -47,7 +48,7 @@ function setup(leadMs = 100) {
       mark: (name) => sent.push({ at: clock.now(), what: `m:${name}` }),
       clear: () => sent.push({ at: clock.now(), what: "clear" }),
     },
-    { leadMs, now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer },
+    { leadMs, clock },
   );
   const frames = (n: number, tag = 1) => Array.from({ length: n }, () => new Uint8Array(160).fill(tag));
   return { clock, sent, pacer, frames };

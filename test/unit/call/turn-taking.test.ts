@@ -153,13 +153,15 @@ describe("one reply per utterance", () => {
 });
 
 describe("barge-in", () => {
-  test("BARGE_IN_MS of speech while SPEAKING interrupts; less does not", () => {
+  test("BARGE_IN_MS of speech while SPEAKING interrupts; less does not; a long pause starts the count again", () => {
     const r = rig();
     r.tt.speakUnprompted();
     r.run(180, true);
-    r.run(100, false);
+    r.run(300, false); // a pause of 300 ms: the 180 ms before it no longer count
     expect(r.bargeIns).toHaveLength(0);
-    r.run(200, true);
+    r.run(180, true);
+    expect(r.bargeIns).toHaveLength(0);
+    r.run(20, true);
     expect(r.bargeIns).toEqual([{ state: "speaking", speechMs: 200 }]);
     expect(r.tt.state).toBe("listening");
     // the interrupting speech is the start of the next utterance
@@ -168,6 +170,16 @@ describe("barge-in", () => {
     r.final("stop, I have a question");
     r.run(300, false);
     expect(r.utterances.map((u) => u.text)).toEqual(["stop, I have a question"]);
+  });
+
+  test("speech is counted across the short pauses between words: 'wait, wait' interrupts", () => {
+    const r = rig();
+    r.tt.speakUnprompted();
+    r.run(120, true); // "wait,"
+    r.run(200, false);
+    expect(r.bargeIns).toHaveLength(0);
+    r.run(80, true); // "wa…": 200 ms of speech in all
+    expect(r.bargeIns).toEqual([{ state: "speaking", speechMs: 200 }]);
   });
 
   test("speech while THINKING barges in and the unanswered text is carried into the next utterance", () => {
