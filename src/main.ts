@@ -122,10 +122,10 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
     },
     envOwner: () => envOwner,
     whatsapp: supervisor ?? disabledWhatsapp(readiness),
+    // the admin app's test calls: whether a call streams now, and its typed turns
     liveCalls: {
       has: (callSid) => calls.live.has(callSid),
-      // TEMPORARY until the call engine's typed turns land on main
-      typed: (callSid, text) => (calls.live.get(callSid)?.session as { typed?(text: string): boolean } | undefined)?.typed?.(text) ?? false,
+      typed: (callSid, text) => calls.live.get(callSid)?.session.typed(text) ?? false,
     },
   };
 
