@@ -21,6 +21,7 @@ import { NoteService } from "./crm/notes.ts";
 import { SessionService } from "./crm/sessions.ts";
 import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
+import { StatsService } from "./crm/stats.ts";
 import { UserService } from "./crm/users.ts";
 import { ensurePrivateDir, migrate, openDatabase, type Db } from "./db/client.ts";
 import type { EarlyServer } from "./early-server.ts";
@@ -213,13 +214,15 @@ export function createServices(db: Db, o: ServiceOptions): Services {
   const messages = new MessageService(db, live);
   const media = o.whatsapp?.media ?? new MediaStore(o.config.dataDir);
   const twilio = o.whatsapp?.twilio ?? twilioWhatsappOf(o.config);
+  const tasks = new TaskService(db, { live, timezone });
   return {
     users: new UserService(db, (work) => gate.run(work)),
     sessions: new SessionService(db),
     audit,
     contacts,
     calls: new CallRecords(db, contacts, live),
-    tasks: new TaskService(db, { live, timezone }),
+    tasks,
+    stats: new StatsService(db, { tasks, timezone }),
     settings,
     notes: new NoteService(db),
     live,

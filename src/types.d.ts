@@ -10,3 +10,17 @@ declare module "*.wasm" {
   const path: string;
   export default path;
 }
+
+/** Files embedded with the build (the SPA's bundler gives a URL; the server's `with { type: "file" }` a path). */
+declare module "*.svg" {
+  const path: string;
+  export default path;
+}
+declare module "*.ico" {
+  const path: string;
+  export default path;
+}
+declare module "*.wav" {
+  const path: string;
+  export default path;
+}

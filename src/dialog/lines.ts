@@ -1,4 +1,12 @@
-/** Everything the agent says that is not written by a model, in Hebrew and English. */
+/**
+ * Everything the agent says that is not written by a model, in Hebrew and English. The words live in
+ * assets/prompts/{he,en}.json (bundled into the binary with the code); placeholders in braces — {business},
+ * {name}, {need}, {when} — are filled in on the call. Both files are checked when this module loads: a missing
+ * line or placeholder is an error at start, never a silent gap in a call.
+ */
+import { z } from "zod";
+import en from "../../assets/prompts/en.json";
+import he from "../../assets/prompts/he.json";
 import type { AgentLanguage } from "../config.ts";
 
 export interface Lines {
@@ -23,42 +31,64 @@ export interface Lines {
   sttDown: string;
 }
 
-const he: Lines = {
-  greeting: (b) => (b ? `שלום, הגעתם ל${b}. אני העוזרת הדיגיטלית. במה אפשר לעזור?` : "שלום, אני העוזרת הדיגיטלית. במה אפשר לעזור?"),
-  apology: "סליחה, יש לי תקלה קטנה. בואו נמשיך בקצרה.",
-  askName: ["תודה. איך קוראים לך?", "ומה השם שלך, בבקשה?"],
-  askAreaBudget: (n) => [`נעים מאוד${n ? `, ${n}` : ""}. באיזה אזור מדובר, ומה התקציב בערך?`, "באיזה אזור, ובאיזה תקציב?"],
-  askCallback: ["מתי נוח שנחזור אליך?", "באיזו שעה נוח לך שנתקשר?"],
-  confirm: (need, when) => `מצוין. רשמתי: ${need}. נחזור אליך ${when}. תודה ויום נעים!`,
-  notHeard: ["סליחה, לא שמעתי. אפשר לחזור על זה?", "לא הצלחתי לשמוע, אפשר שוב?"],
-  noted: "הבנתי, תודה.",
-  holding: "רק רגע, אני בודקת.",
-  notAnswered: "סליחה, לא הצלחתי לענות על זה. אפשר לומר שוב?",
-  transferring: "אני מעבירה אותך לנציג, רגע אחד.",
-  noTransfer: "כרגע אין נציג זמין, אבל אני ארשום את הפרטים ונחזור אליך.",
-  goodbye: "תודה שהתקשרת, יום נעים!",
-  voicemailGreeting: (b) => `שלום, הגעתם ל${b || "העסק"}. אנא השאירו הודעה אחרי הצפצוף, ונחזור אליכם.`,
-  voicemailThanks: "תודה, ההודעה נשמרה. להתראות!",
-  sttDown: "סליחה, יש לנו תקלה בשמיעה. אנא השאירו הודעה אחרי הצפצוף ונחזור אליכם.",
-};
+const line = z.string().trim().min(1);
+const some = z.array(line).min(1);
+/** A line that must carry these placeholders. */
+const template = (...names: string[]) => line.refine((s) => names.every((n) => s.includes(`{${n}}`)), `must contain ${names.map((n) => `{${n}}`).join(" and ")}`);
 
-const en: Lines = {
-  greeting: (b) => (b ? `Hello, you've reached ${b}. I'm the virtual assistant. How can I help?` : "Hello, I'm the virtual assistant. How can I help?"),
-  apology: "Sorry, I'm having a small technical problem. Let's keep this short.",
-  askName: ["Thank you. What's your name?", "And your name, please?"],
-  askAreaBudget: (n) => [`Nice to meet you${n ? `, ${n}` : ""}. Which area is it in, and roughly what budget?`, "Which area, and what budget?"],
-  askCallback: ["When is a good time to call you back?", "What time suits you for a call back?"],
-  confirm: (need, when) => `Great. I've noted: ${need}. We'll call you back ${when}. Thank you, have a nice day!`,
-  notHeard: ["Sorry, I didn't catch that. Could you say it again?", "I couldn't hear that, once more please?"],
-  noted: "Got it, thank you.",
-  holding: "One moment, please.",
-  notAnswered: "Sorry, I couldn't answer that just now. Could you say it again?",
-  transferring: "I'm transferring you to a person, one moment.",
-  noTransfer: "Nobody is available right now, but I'll take your details and we'll call you back.",
-  goodbye: "Thank you for calling, have a nice day!",
-  voicemailGreeting: (b) => `Hello, you've reached ${b || "us"}. Please leave a message after the beep and we'll call you back.`,
-  voicemailThanks: "Thank you, your message is saved. Goodbye!",
-  sttDown: "Sorry, we're having trouble hearing you. Please leave a message after the beep and we'll call you back.",
-};
+export const promptsSchema = z.object({
+  greeting: template("business"),
+  greetingNoBusiness: line,
+  apology: line,
+  askName: some,
+  askAreaBudgetNamed: template("name"),
+  askAreaBudget: some,
+  askCallback: some,
+  confirm: template("need", "when"),
+  notHeard: some,
+  noted: line,
+  holding: line,
+  notAnswered: line,
+  transferring: line,
+  noTransfer: line,
+  goodbye: line,
+  voicemailGreeting: template("business"),
+  voicemailBusinessFallback: line,
+  voicemailThanks: line,
+  sttDown: line,
+});
+export type Prompts = z.infer<typeof promptsSchema>;
 
-export const linesFor = (language: AgentLanguage): Lines => (language === "en-US" ? en : he);
+const fill = (s: string, values: Record<string, string>) => s.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+
+/** The lines of one language from its prompts file (throws naming the file and the line at fault). */
+export function linesFrom(raw: unknown, source: string): Lines {
+  const parsed = promptsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${source}: ${issue.path.join(".") || "file"} ${issue.message}`);
+  }
+  const p = parsed.data;
+  return {
+    greeting: (business) => (business ? fill(p.greeting, { business }) : p.greetingNoBusiness),
+    apology: p.apology,
+    askName: p.askName,
+    askAreaBudget: (name) => (name ? [fill(p.askAreaBudgetNamed, { name }), ...p.askAreaBudget.slice(1)] : p.askAreaBudget),
+    askCallback: p.askCallback,
+    confirm: (need, when) => fill(p.confirm, { need, when }),
+    notHeard: p.notHeard,
+    noted: p.noted,
+    holding: p.holding,
+    notAnswered: p.notAnswered,
+    transferring: p.transferring,
+    noTransfer: p.noTransfer,
+    goodbye: p.goodbye,
+    voicemailGreeting: (business) => fill(p.voicemailGreeting, { business: business || p.voicemailBusinessFallback }),
+    voicemailThanks: p.voicemailThanks,
+    sttDown: p.sttDown,
+  };
+}
+
+const LINES: Record<AgentLanguage, Lines> = { "he-IL": linesFrom(he, "assets/prompts/he.json"), "en-US": linesFrom(en, "assets/prompts/en.json") };
+
+export const linesFor = (language: AgentLanguage): Lines => LINES[language] ?? LINES["he-IL"];

@@ -20,7 +20,9 @@ import { noteRoutes } from "./routes/notes.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks.ts";
+import { assetRoutes } from "./routes/assets.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 import { paymentPublicRoutes } from "./routes/payments-public.ts";
@@ -51,6 +53,7 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   );
 
   app.route("/", healthRoutes(deps));
+  app.route("/", assetRoutes());
   app.route("/api/auth", authRoutes(deps));
   app.route("/webhook", twilioWebhookRoutes(deps));
   // provider webhooks, buyers' return pages and the retired Stripe routes: no session (registered before the guard)
@@ -66,6 +69,7 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   api.route("/contacts/:id{[0-9]+}/notes", noteRoutes(deps));
   api.route("/", contactRoutes(deps));
   api.route("/tasks", taskRoutes(deps));
+  api.route("/stats", statsRoutes(deps));
   api.route("/settings", settingsRoutes(deps, hooks.settingsChanged));
   api.route("/crm/payments", paymentRoutes(deps));
   api.route("/whatsapp", whatsappRoutes(deps));

@@ -11,6 +11,7 @@ import type { PaymentService } from "../payments/service.ts";
 import type { NoteService } from "../crm/notes.ts";
 import type { SessionService } from "../crm/sessions.ts";
 import type { SettingsService } from "../crm/settings.ts";
+import type { StatsService } from "../crm/stats.ts";
 import type { TaskService } from "../crm/tasks.ts";
 import type { PublicUser, UserService } from "../crm/users.ts";
 import type { LiveFeed } from "../live-events.ts";
@@ -29,6 +30,8 @@ export interface Services {
   contacts: ContactService;
   calls: CallRecords;
   tasks: TaskService;
+  /** The overview's aggregates (GET /api/stats/overview). */
+  stats: StatsService;
   settings: SettingsService;
   payments: PaymentService;
   notes: NoteService;

@@ -1,100 +1,78 @@
-/** The admin SPA: routes under /app, Hebrew (RTL) by default with an English switch. */
+/**
+ * The admin SPA: routes under /app, Hebrew (RTL) by default with an English switch. Whether someone is signed in
+ * is asked once (GET /api/auth/session, always 200); signed-out visits to /app/admin/* go to the sign-in page and
+ * come back after it.
+ */
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
-import { api } from "./api.ts";
-import { applyLang, lang, t, type Key } from "./i18n.ts";
-import { CallDetailPage, CallsPage } from "./pages/calls.tsx";
+import { Shell } from "./components/shell.tsx";
+import { applyLang, lang, t } from "./i18n.ts";
+import { applyLiveEvent, loadLiveCalls, pruneLiveCalls } from "./live-calls.ts";
+import { startLive, stopLive, useLive } from "./live.ts";
 import { LoginPage } from "./pages/login.tsx";
-import { EmptyPage, OverviewPage } from "./pages/overview.tsx";
+import { NotFoundPage } from "./pages/not-found.tsx";
+import { SetPasswordPage } from "./pages/set-password.tsx";
 import { SetupPage } from "./pages/setup.tsx";
-import { TestCallPage } from "./pages/test-call.tsx";
-import { InboxPage } from "./pages/inbox.tsx";
-import { WhatsappSettingsPage } from "./pages/settings-whatsapp.tsx";
-import { PaymentsPage } from "./pages/payments.tsx";
+import { ADMIN_ROUTES } from "./routes.tsx";
+import { loadSession, me } from "./session.ts";
+import { Loading } from "./ui.tsx";
 
-const NAV: Array<[string, Key]> = [
-  ["overview", "overview"],
-  ["calls", "calls"],
-  ["contacts", "contacts"],
-  ["inbox", "inbox"],
-  ["tasks", "tasks"],
-  ["payments", "payments"],
-  ["settings", "settings"],
-  ["test-call", "testCall"],
-];
-
-function Shell() {
-  const { path, route } = useLocation();
-  const [me, setMe] = useState<{ email: string } | null>();
+function Admin() {
+  const { url, route } = useLocation();
+  const user = me.value;
   useEffect(() => {
-    api<{ user: { email: string } }>("/api/auth/me").then(
-      (r) => setMe(r.user),
-      () => {
-        setMe(null);
-        route("/app/login");
-      },
-    );
-  }, []);
-  if (!me) return null;
+    if (user === null) route(`/app/login?next=${encodeURIComponent(url)}`, true);
+  }, [user]);
+  useEffect(() => {
+    if (!user) return;
+    startLive();
+    void loadLiveCalls().catch(() => undefined);
+    const prune = setInterval(pruneLiveCalls, 30_000);
+    return () => {
+      clearInterval(prune);
+      stopLive();
+    };
+  }, [user?.id]);
+  useLive(applyLiveEvent);
+  if (!user) return <Loading />;
   return (
-    <div class="flex min-h-screen">
-      <nav class="w-56 shrink-0 bg-slate-900 p-4 text-slate-100">
-        <div class="mb-6 text-lg font-bold">{t("appName")}</div>
-        <ul class="space-y-1">
-          {NAV.map(([slug, key]) => (
-            <li key={slug}>
-              <a href={`/app/admin/${slug}`} class={`block rounded px-3 py-2 hover:bg-slate-800 ${path.startsWith(`/app/admin/${slug}`) ? "bg-slate-800" : ""}`}>
-                {t(key)}
-              </a>
-            </li>
-          ))}
-        </ul>
-        <div class="mt-8 space-y-2 text-sm text-slate-400">
-          <div>{me.email}</div>
-          <button class="underline" onClick={() => api("/api/auth/logout", { method: "POST" }).then(() => route("/app/login"))}>
-            {t("signOut")}
-          </button>
-        </div>
-      </nav>
-      <main class="flex-1 p-8">
-        {/* nested routes match the path below /app/admin */}
-        <Router>
-          <Route path="/overview" component={OverviewPage} />
-          <Route path="/calls" component={CallsPage} />
-          <Route path="/calls/:callSid" component={CallDetailPage} />
-          <Route path="/test-call" component={TestCallPage} />
-          <Route path="/inbox" component={InboxPage} />
-          <Route path="/inbox/:contactId" component={InboxPage} />
-          <Route path="/settings/whatsapp" component={WhatsappSettingsPage} />
-          <Route path="/payments" component={PaymentsPage} />
-          {NAV.slice(2).map(([slug, key]) => (
-            <Route path={`/${slug}/*`} component={() => <EmptyPage title={t(key)} />} />
-          ))}
-          <Route default component={OverviewPage} />
-        </Router>
-      </main>
-    </div>
+    <Shell>
+      <Router>
+        {ADMIN_ROUTES.map((r) => (
+          <Route key={r.path} path={r.path} component={r.component} />
+        ))}
+        <Route default component={NotFoundPage} />
+      </Router>
+    </Shell>
   );
+}
+
+/** /app and anything unknown outside /app/admin: to the overview (or sign-in). */
+function Home() {
+  const { route } = useLocation();
+  useEffect(() => route(me.value ? "/app/admin/overview" : "/app/login", true), []);
+  return <Loading />;
 }
 
 function App() {
   // reading lang.value subscribes the whole tree to the language switch
-  const current = lang.value;
+  void lang.value;
+  if (me.value === undefined) return <Loading />;
   return (
-    <LocationProvider>
-      <button class="fixed top-3 end-3 rounded bg-white px-3 py-1 text-sm shadow ring-1 ring-slate-200" onClick={() => applyLang(current === "he" ? "en" : "he")}>
-        {t("language")}
-      </button>
+    <LocationProvider scope="/app">
       <Router>
         <Route path="/app/login" component={LoginPage} />
         <Route path="/app/setup" component={SetupPage} />
-        <Route path="/app/admin/*" component={Shell} />
-        <Route default component={Shell} />
+        <Route path="/app/set-password" component={SetPasswordPage} />
+        <Route path="/app/admin/*" component={Admin} />
+        <Route default component={Home} />
       </Router>
     </LocationProvider>
   );
 }
 
 applyLang(lang.value);
+document.title = t("appName");
 render(<App />, document.getElementById("root")!);
+void loadSession().catch(() => (me.value = null));

@@ -1,7 +1,8 @@
 /** `bun run build` makes one file that runs alone from an empty folder. */
 import { afterAll, expect, test } from "bun:test";
-import { copyFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { BEEP } from "../../src/audio/tones.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { FakeWhatsappServer } from "../fakes/whatsapp-ws.ts";
 import { ROOT, spawnServer, tempDir, type Spawned } from "../support/server.ts";
@@ -46,9 +47,24 @@ test(
     const css = html.match(/href="([^"]+\.css)"/)![1]!;
     const sheet = await (await fetch(new URL(css, server.url))).text();
     expect(sheet).toContain(".bg-indigo-600");
+    // one stylesheet: Tailwind's output and the charts' rules together
+    expect(html.match(/rel="stylesheet"/g)).toHaveLength(1);
+    expect(sheet).toContain(".uplot");
     const script = html.match(/src="([^"]+\.js)"/)![1]!;
     expect((await fetch(new URL(script, server.url))).status).toBe(200);
     expect(existsSync(join(runDir, "data", "agentlocator.db"))).toBe(true);
+
+    // assets/ inside the binary: the favicon (at /favicon.ico too), the logo, the page's icon and the app's logo
+    const asset = (name: string) => new Uint8Array(readFileSync(join(ROOT, "assets", name)));
+    const ico = await fetch(`${server.url}/favicon.ico`);
+    expect(ico.headers.get("content-type")).toBe("image/x-icon");
+    expect(new Uint8Array(await ico.arrayBuffer())).toEqual(asset("favicon.ico"));
+    expect(new Uint8Array(await (await fetch(`${server.url}/assets/logo.svg`)).arrayBuffer())).toEqual(asset("logo.svg"));
+    const icon = html.match(/<link rel="icon"[^>]*href="([^"]+)"/)![1]!;
+    expect(new Uint8Array(await (await fetch(new URL(icon, server.url))).arrayBuffer())).toEqual(asset("favicon.svg"));
+    const bundle = await (await fetch(new URL(script, server.url))).text();
+    const logoUrl = bundle.match(/\/logo-[\w]+\.svg/)![0];
+    expect(new Uint8Array(await (await fetch(new URL(logoUrl, server.url))).arrayBuffer())).toEqual(asset("logo.svg"));
 
     // a call with no keys at all: voicemail, spoken by the espeak-ng WASM inside the binary
     const caller = new SimulatedCaller({ baseUrl: server.url });
@@ -57,6 +73,9 @@ test(
     await caller.waitForQuiet(300, 15_000);
     expect(caller.frames.length).toBeGreaterThan(100);
     expect(caller.protocol).toBe("audio.twilio.com");
+    // the voicemail beep is assets/sounds/beep.wav, read from inside the binary
+    const heard = Buffer.concat(caller.frames.map((f) => f.payload));
+    expect(heard.indexOf(Buffer.from(BEEP.subarray(1600, 1760)))).toBeGreaterThan(-1);
     await caller.hangup();
 
     // the binary's own doctor and caller work from the empty folder too

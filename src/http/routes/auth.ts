@@ -4,7 +4,9 @@
  * - POST /api/auth/setup: the first owner, from the one-time link printed at start (refused once any user exists);
  * - POST /api/auth/set-password/check and POST /api/auth/set-password: an invitation or reset link's token → who it
  *   is for / set the password and sign in (the link works once);
- * - POST /api/auth/password: change one's own password (signs out the user's other sessions).
+ * - POST /api/auth/password: change one's own password (signs out the user's other sessions);
+ * - GET /api/auth/session: `{user}` or `{user:null}`, always 200 — how the admin app learns whether it is signed in
+ *   without a failed request in the browser's console.
  * Password checks count against the login limits before they run (and wait for the password gate in UserService).
  */
 import { Hono, type Context } from "hono";
@@ -18,7 +20,7 @@ import { readJson } from "../body.ts";
 import { clientIp, isHttps } from "../client-ip.ts";
 import type { AppEnv, HttpDeps } from "../env.ts";
 import { assertSameOrigin } from "../middleware/same-origin.ts";
-import { requireSession, SESSION_COOKIE, sessionToken } from "../middleware/session.ts";
+import { authenticate, requireSession, SESSION_COOKIE, sessionToken } from "../middleware/session.ts";
 
 const password = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
 const loginBody = z.object({ email: z.string().trim().min(1, "is required").max(254), password: z.string().min(1, "is required").max(256) });
@@ -139,5 +141,6 @@ export function authRoutes(deps: HttpDeps) {
       deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
       return c.body(null, 204);
     })
-    .get("/me", requireSession(deps), (c) => c.json({ user: c.get("user") }));
+    .get("/me", requireSession(deps), (c) => c.json({ user: c.get("user") }))
+    .get("/session", async (c) => c.json({ user: (await authenticate(deps, c.req.raw.headers))?.user ?? null }));
 }
