@@ -8,19 +8,17 @@
  * Both calls end up in the CRM as test calls with their turns. Chromium is Debian's (.ci/run installs it).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { decode } from "../../src/audio/mulaw.ts";
 import { resamplePcm16 } from "../../src/audio/resample.ts";
 import { wavHeader } from "../../src/audio/riff.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
-import { CHROMIUM, consoleGuard, launch, screenshot, scrollsSideways, seriousViolations, setLanguage, signIn } from "../support/live-browser.ts";
+import { auditPage, chromiumAvailable as available, DESKTOP, launchBrowser as launch, openPage, PHONE, signIn } from "../support/browser.ts";
 import { tempDir } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
 
 const SAID = "אני צריך אינסטלטור למטבח";
 /** The scripted dialog's answer to a first request (no LLM configured). */
@@ -79,10 +77,9 @@ test.skipIf(!available)(
     // the browser's noise suppression thins the sentence's fricatives to near silence for ~260 ms between words:
     // the stand-in recognizer ends an utterance after 400 ms of silence, as a real recognizer would not split there
     rig.google.stt.finalAfterSilenceMs = 400;
-    const page = await voiceBrowser.newPage({ viewport: { width: 1280, height: 900 } });
-    const guard = consoleGuard(page);
-    await signIn(page, rig.server.url, "owner@example.com", "owner-password");
-    await page.goto(`${rig.server.url}/app/admin/test-call`);
+    const { page, guard, close } = await openPage(voiceBrowser, { baseUrl: rig.server.url, viewport: DESKTOP });
+    await signIn(page, "owner@example.com", "owner-password");
+    await page.goto("/app/admin/test-call");
     expect(await page.getAttribute("html", "dir")).toBe("rtl");
     await page.getByRole("button", { name: "התחלת שיחה" }).click();
     await page.waitForSelector('[data-phase="live"]', { timeout: 15_000 });
@@ -101,11 +98,9 @@ test.skipIf(!available)(
     expect(await stat(page, "frames-sent")).toBeGreaterThan(200);
     expect(await page.locator('a[href^="/app/admin/calls/"]').count()).toBe(0); // the record's link comes once the call is over
 
-    expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, "test-call-he-desktop");
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await scrollsSideways(page)).toBe(false);
-    await screenshot(page, "test-call-he-390");
+    await auditPage(page, "test-call-he-desktop");
+    await page.setViewportSize(PHONE);
+    await auditPage(page, "test-call-he-390");
 
     await page.getByRole("button", { name: "ניתוק" }).click();
     await page.waitForSelector('[data-phase="ended"]');
@@ -114,8 +109,8 @@ test.skipIf(!available)(
     const saved = await record(sid);
     expect(saved.call.isTest).toBe(true);
     expect(saved.turns.map((t) => [t.role, t.text])).toEqual(expect.arrayContaining([["caller", SAID], ["agent", REPLY]]));
-    expect(guard.problems).toEqual([]);
-    await page.close();
+    guard.assertClean();
+    await close();
   },
   90_000,
 );
@@ -124,11 +119,9 @@ test.skipIf(!available)(
   "typed: with the microphone refused, an agent-role user is told why, types a turn and sees the agent's reply (English)",
   async () => {
     rig.google.stt.transcripts.length = 0;
-    const page = await deniedBrowser.newPage({ viewport: { width: 390, height: 844 } });
-    const guard = consoleGuard(page);
-    await signIn(page, rig.server.url, "agent@example.com", "agent-password");
-    await page.goto(`${rig.server.url}/app/admin/test-call`);
-    await setLanguage(page, "en");
+    const { page, guard, close } = await openPage(deniedBrowser, { baseUrl: rig.server.url, viewport: PHONE, lang: "en" });
+    await signIn(page, "agent@example.com", "agent-password");
+    await page.goto("/app/admin/test-call");
     expect(await page.getAttribute("html", "dir")).toBe("ltr");
     await page.getByRole("button", { name: "Start call" }).click();
     await page.waitForSelector('[data-phase="live"]', { timeout: 15_000 });
@@ -142,16 +135,14 @@ test.skipIf(!available)(
     await page.locator('[data-role="agent"]', { hasText: REPLY }).waitFor({ timeout: 15_000 });
     expect(await page.inputValue('input[name="say"]')).toBe("");
 
-    expect(await seriousViolations(page)).toEqual([]);
-    expect(await scrollsSideways(page)).toBe(false);
-    await screenshot(page, "test-call-en-390-typed");
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await screenshot(page, "test-call-en-desktop-typed");
+    await auditPage(page, "test-call-en-390-typed");
+    await page.setViewportSize(DESKTOP);
+    await auditPage(page, "test-call-en-desktop-typed");
 
     await page.getByRole("button", { name: "Hang up" }).click();
     await page.waitForSelector('[data-phase="ended"]');
-    expect(guard.problems).toEqual([]);
-    await page.close();
+    guard.assertClean();
+    await close();
   },
   90_000,
 );
@@ -163,11 +154,10 @@ test.skipIf(!available)(
     rig.google.stt.finalAfterSilenceMs = 400;
     // a long greeting (the stand-in speaks 100 ms a character) that the caller talks over
     rig.google.tts.msPerChar = 100;
-    const page = await bargeBrowser.newPage({ viewport: { width: 390, height: 844 } });
-    const guard = consoleGuard(page);
+    const { page, guard, close } = await openPage(bargeBrowser, { baseUrl: rig.server.url, viewport: PHONE });
     try {
-      await signIn(page, rig.server.url, "owner@example.com", "owner-password");
-      await page.goto(`${rig.server.url}/app/admin/test-call`);
+      await signIn(page, "owner@example.com", "owner-password");
+      await page.goto("/app/admin/test-call");
       await page.getByRole("button", { name: "התחלת שיחה" }).click();
       await page.waitForSelector('[data-phase="live"]', { timeout: 15_000 });
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="clears"]')?.getAttribute("data-value")) >= 1, undefined, { timeout: 20_000 });
@@ -179,10 +169,10 @@ test.skipIf(!available)(
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="marks"]')?.getAttribute("data-value")) >= 1, undefined, { timeout: 15_000 });
       await page.getByRole("button", { name: "ניתוק" }).click();
       await page.waitForSelector('[data-phase="ended"]');
-      expect(guard.problems).toEqual([]);
+      guard.assertClean();
     } finally {
       rig.google.tts.msPerChar = 20;
-      await page.close();
+      await close();
     }
   },
   90_000,

@@ -7,13 +7,10 @@
  * turn it on.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
-import { checkPage, CHROMIUM, consoleGuard, launch, setLanguage, signIn } from "../support/live-browser.ts";
+import { auditPage as checkPage, chromiumAvailable as available, DESKTOP, launchBrowser as launch, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startInProcess } from "../support/server.ts";
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
 
 let server: Awaited<ReturnType<typeof startInProcess>>;
 let browser: Browser;
@@ -42,10 +39,9 @@ afterAll(async () => {
 test.skipIf(!available)(
   "QR shown live with WhatsApp's restrictions explained; pairing by code links the phone; unlink asks first and brings a new QR",
   async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const guard = consoleGuard(page);
-    await signIn(page, server.url, "owner@example.com", "owner-password");
-    await page.goto(`${server.url}/app/admin/settings/whatsapp`);
+    const { page, guard, close } = await openPage(browser, { baseUrl: server.url, viewport: DESKTOP });
+    await signIn(page, "owner@example.com", "owner-password");
+    await page.goto("/app/admin/settings/whatsapp");
     await page.waitForSelector('[data-state="qr"]');
     const qr = page.getByRole("img", { name: "קוד QR לסריקה בוואטסאפ" });
     await qr.waitFor();
@@ -61,9 +57,9 @@ test.skipIf(!available)(
     await page.getByRole("button", { name: "קבלת קוד" }).click();
     expect(await page.locator('[data-testid="pairing-code"]').innerText()).toBe("K7PD-2QXA");
     await page.waitForSelector('[data-state="ok"]', { timeout: 10_000 });
-    await page.getByText("+972501234567").first().waitFor();
+    await page.getByText("050-123-4567").first().waitFor();
     expect(await qr.count()).toBe(0);
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await checkPage(page, "whatsapp-he-390-linked");
 
     // unlinking asks first; then a new QR comes (live)
@@ -76,45 +72,43 @@ test.skipIf(!available)(
     await page.waitForSelector('[data-state="qr"]', { timeout: 10_000 });
     await qr.waitFor();
     await checkPage(page, "whatsapp-he-390-qr");
-    await setLanguage(page, "en");
+    await page.getByRole("button", { name: "English" }).click();
     await page.getByText("Waiting for a scan").waitFor();
     await checkPage(page, "whatsapp-en-390-qr");
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.setViewportSize(DESKTOP);
     await checkPage(page, "whatsapp-en-desktop-qr");
-    expect(guard.problems).toEqual([]);
-    await page.close();
+    guard.assertClean();
+    await close();
   },
   60_000,
 );
 
 test.skipIf(!available)("an agent sees the state but no QR, no code form and no actions", async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  const guard = consoleGuard(page);
-  await signIn(page, server.url, "agent@example.com", "agent-password");
-  await page.goto(`${server.url}/app/admin/settings/whatsapp`);
+  const { page, guard, close } = await openPage(browser, { baseUrl: server.url, viewport: PHONE });
+  await signIn(page, "agent@example.com", "agent-password");
+  await page.goto("/app/admin/settings/whatsapp");
   await page.waitForSelector("[data-state]");
   await page.getByText("רק בעלים ומנהלים יכולים לקשר או לנתק את הטלפון.").waitFor();
   expect(await page.locator('[data-testid="qr"]').count()).toBe(0);
   expect(await page.getByLabel("מספר הוואטסאפ של העסק").count()).toBe(0);
   expect(await page.getByRole("button", { name: "ניתוק הטלפון" }).count()).toBe(0);
   await checkPage(page, "whatsapp-he-390-agent");
-  expect(guard.problems).toEqual([]);
-  await page.close();
+  guard.assertClean();
+  await close();
 });
 
 test.skipIf(!available)("with WHATSAPP_ENABLED off the page says how to turn it on, and which Twilio settings send instead", async () => {
   const off = await startInProcess({ ADMIN_EMAIL: "owner@example.com", ADMIN_PASSWORD: "owner-password" });
   try {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const guard = consoleGuard(page);
-    await signIn(page, off.url, "owner@example.com", "owner-password");
-    await page.goto(`${off.url}/app/admin/settings/whatsapp`);
+    const { page, guard, close } = await openPage(browser, { baseUrl: off.url, viewport: PHONE });
+    await signIn(page, "owner@example.com", "owner-password");
+    await page.goto("/app/admin/settings/whatsapp");
     await page.waitForSelector('[data-state="disabled"]');
     await page.getByText("WHATSAPP_ENABLED=true").waitFor();
     await page.getByText("TWILIO_WHATSAPP_FROM").waitFor();
     await checkPage(page, "whatsapp-he-390-disabled");
-    expect(guard.problems).toEqual([]);
-    await page.close();
+    guard.assertClean();
+    await close();
   } finally {
     await off.stop(1000);
   }

@@ -4,18 +4,20 @@
  * given, or picked by search. Once the provider has made the link: copy / share it, open it, and — when a WhatsApp
  * channel is working and there is a contact — send it on WhatsApp through the same send route as the inbox.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
+import { displayPhone } from "../format.ts";
 import { t, type Key } from "../i18n.ts";
+import { ContactPicker } from "../pages/contact-picker.tsx";
+import type { Contact } from "../types.ts";
+import { buttonClass } from "../ui.tsx";
+import { Dialog } from "./dialog.tsx";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "./money.ts";
 import { ShareLinkButtons } from "./share-link.tsx";
 import { WhatsappProblemAlert } from "./whatsapp-problem.tsx";
 
-export interface ContactRef {
-  id: number;
-  name: string | null;
-  phone: string | null;
-}
+/** What the dialog needs of a contact. */
+export type ContactRef = Pick<Contact, "id" | "name" | "phone">;
 
 export interface PaymentView {
   id: number;
@@ -31,11 +33,9 @@ export interface PaymentView {
 
 type Provider = PaymentView["provider"];
 const PROVIDER_NAMES: Record<Provider, string> = { paypal: "PayPal", tranzila: "Tranzila" };
-const INPUT = "w-full rounded-md border border-slate-300 px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500";
-const PRIMARY = "rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50";
-const SECONDARY = "rounded-md px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50";
+const INPUT = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-600 focus:outline-none focus:ring-2 focus:ring-indigo-600/30";
 
-export const contactLabel = (c: ContactRef) => c.name || c.phone || `#${c.id}`;
+export const contactLabel = (c: ContactRef) => c.name || (c.phone ? displayPhone(c.phone) : `#${c.id}`);
 
 /** Which providers the server has, and whether a WhatsApp message can go out now. */
 function useChannels() {
@@ -54,45 +54,10 @@ function useChannels() {
   return { providers, whatsapp };
 }
 
-function ContactPicker(props: { onPick: (c: ContactRef) => void }) {
-  const [q, setQ] = useState("");
-  const [found, setFound] = useState<ContactRef[]>([]);
-  useEffect(() => {
-    const query = q.trim();
-    if (!query) return setFound([]);
-    const timer = setTimeout(() => {
-      api<{ items: ContactRef[] }>(`/api/contacts?limit=5&q=${encodeURIComponent(query)}`).then((r) => setFound(r.items), () => setFound([]));
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [q]);
-  return (
-    <div>
-      <label class="block">
-        <span class="mb-1 block text-sm font-medium">{t("pySearchContact")}</span>
-        <input class={INPUT} type="search" name="contact-search" placeholder={t("pySearchHint")} value={q} autocomplete="off" onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
-      </label>
-      {found.length > 0 && (
-        <ul class="mt-1 divide-y divide-slate-100 rounded-md ring-1 ring-slate-200">
-          {found.map((c) => (
-            <li key={c.id}>
-              <button type="button" class="flex w-full justify-between gap-2 px-3 py-2 text-start hover:bg-slate-50" onClick={() => props.onPick(c)}>
-                <span>{c.name || "—"}</span>
-                <span dir="ltr" class="text-slate-600">
-                  {c.phone}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
 export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => void; onCreated?: (p: PaymentView) => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const { providers, whatsapp } = useChannels();
-  const [contact, setContact] = useState<ContactRef | undefined>(props.contact);
+  const [picked, setPicked] = useState<Contact>();
+  const contact: ContactRef | undefined = props.contact ?? picked;
   const [amount, setAmount] = useState("");
   const [currency, setCurrency] = useState<Currency>("ILS");
   const [provider, setProvider] = useState<Provider>();
@@ -103,9 +68,6 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
   const [sent, setSent] = useState<"no" | "sending" | "sent">("no");
   const [sendProblem, setSendProblem] = useState<unknown>();
 
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
   useEffect(() => {
     if (!provider && providers?.length) setProvider(providers[0]);
   }, [providers]);
@@ -143,16 +105,11 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
     }
   }
 
-  const close = () => dialog.current?.close();
   const noProvider = providers !== undefined && providers.length === 0;
 
   return (
-    <dialog ref={dialog} onClose={props.onClose} aria-labelledby="payment-link-title" class="m-auto w-[min(32rem,calc(100vw-1.5rem))] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50">
-      <div class="p-5">
-        <h2 id="payment-link-title" class="mb-4 text-lg font-semibold">
-          {created ? t("pyReady") : t("pyLink")}
-          {contact && <span class="font-normal text-slate-600"> · {contactLabel(contact)}</span>}
-        </h2>
+    <Dialog open title={`${created ? t("pyReady") : t("pyLink")}${contact ? ` · ${contactLabel(contact)}` : ""}`} onClose={props.onClose}>
+      <div>
         {created ? (
           <div class="space-y-4">
             <p class="text-2xl font-bold">{formatMoney(created.amount, created.currency)}</p>
@@ -164,18 +121,13 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
             {created.url && <ShareLinkButtons url={created.url} title={`${t("pyWhatsappText")}: ${created.description}`} />}
             {contact && whatsapp && created.url && (
               <div>
-                <button type="button" class={PRIMARY} disabled={sent !== "no"} onClick={sendOnWhatsapp}>
+                <button type="button" class={buttonClass("primary")} disabled={sent !== "no"} onClick={sendOnWhatsapp}>
                   {sent === "sent" ? t("pySentWhatsapp") : sent === "sending" ? t("ibSending") : t("pySendWhatsapp")}
                 </button>
                 {sent === "sent" && <span role="status" class="sr-only">{t("pySentWhatsapp")}</span>}
               </div>
             )}
             {sendProblem !== undefined && <WhatsappProblemAlert source={sendProblem} />}
-            <div class="flex justify-end">
-              <button type="button" class={SECONDARY} onClick={close}>
-                {t("pyClose")}
-              </button>
-            </div>
           </div>
         ) : (
           <form class="space-y-4" onSubmit={create} noValidate>
@@ -184,20 +136,7 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
                 {t("pyProviderNone")}
               </p>
             )}
-            {contact ? (
-              !props.contact && (
-                <p class="flex items-center gap-3 text-sm">
-                  <span>
-                    {t("pyContact")}: <strong>{contactLabel(contact)}</strong>
-                  </span>
-                  <button type="button" class="underline" onClick={() => setContact(undefined)}>
-                    {t("pyChange")}
-                  </button>
-                </p>
-              )
-            ) : (
-              <ContactPicker onPick={setContact} />
-            )}
+            {!props.contact && <ContactPicker label={t("pySearchContact")} value={picked} onPick={setPicked} />}
             <div class="grid grid-cols-[minmax(0,1fr)_auto] gap-3">
               <label class="block">
                 <span class="mb-1 block text-sm font-medium">{t("pyAmount")}</span>
@@ -263,25 +202,24 @@ export function PaymentLinkDialog(props: { contact?: ContactRef; onClose: () => 
               </p>
             )}
             <div class="flex justify-end gap-2">
-              <button type="button" class={SECONDARY} onClick={close}>
-                {t("pyCancel")}
+              <button type="button" class={buttonClass("secondary")} onClick={props.onClose}>
+                {t("cancel")}
               </button>
-              <button type="submit" class={PRIMARY} disabled={busy || noProvider || !provider}>
+              <button type="submit" class={buttonClass("primary")} disabled={busy || noProvider || !provider}>
                 {busy ? t("pyCreating") : t("pyCreate")}
               </button>
             </div>
           </form>
         )}
       </div>
-    </dialog>
+    </Dialog>
   );
 }
 
 /** The create route's refusal, placed on the field it names or said for the whole form. */
 function apiProblems(err: unknown): { amount?: string; description?: string; form?: string } {
   if (!(err instanceof ApiError)) return { form: err instanceof Error ? err.message : String(err) };
-  // validation messages start with the field they are about ("amount: must be …")
-  const field = /^(\w+):/.exec(err.message)?.[1];
+  const field = err.field;
   if (field === "amount") return { amount: t("pyAmountBad") };
   if (field === "description") return { description: t("pyDescriptionBad") };
   const known: Partial<Record<string, Key>> = { not_configured: "pyProviderNotConfigured", upstream: "pyUpstream", forbidden: "pyAgentNeedsContact" };

@@ -5,6 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import { t } from "../i18n.ts";
+import { buttonClass } from "../ui.tsx";
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -31,7 +32,7 @@ async function copyText(text: string): Promise<boolean> {
 
 export const canShare = () => typeof navigator !== "undefined" && typeof navigator.share === "function";
 
-const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50";
+const BUTTON = buttonClass("secondary", true);
 
 export function ShareLinkButtons(props: { url: string; title: string; compact?: boolean }) {
   const [copied, setCopied] = useState(false);

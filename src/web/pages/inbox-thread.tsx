@@ -5,10 +5,11 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { useLiveEvents, type LiveEvent } from "../components/live-socket.ts";
 import { PaymentLinkDialog, contactLabel, type ContactRef } from "../components/payment-link.tsx";
 import { problemText, WhatsappProblemAlert } from "../components/whatsapp-problem.tsx";
-import { lang, t, type Key } from "../i18n.ts";
+import { locale, t, type Key } from "../i18n.ts";
+import { RECONNECTED, useLive } from "../live.ts";
+import { buttonClass, Phone } from "../ui.tsx";
 
 export interface Message {
   id: number;
@@ -39,9 +40,8 @@ const PAGE = 50;
 export function shortWhen(iso: string): string {
   const d = new Date(iso);
   const now = new Date();
-  const locale = lang.value === "he" ? "he-IL" : "en-US";
-  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
-  return d.toLocaleDateString(locale, d.getFullYear() === now.getFullYear() ? { day: "numeric", month: "short" } : { dateStyle: "short" });
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleDateString(locale(), d.getFullYear() === now.getFullYear() ? { day: "numeric", month: "short" } : { dateStyle: "short" });
 }
 
 /** The status of a sent message as WhatsApp shows it, with its name for screen readers and on hover. */
@@ -116,24 +116,21 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
   }, [messages]);
 
-  useLiveEvents<Record<string, any>>(
-    ["message.in", "message.status"],
-    (e: LiveEvent<Record<string, any>>) => {
-      if (e.type === "message.in") {
-        const m = e.data.message as Message;
-        if (m.contactId !== id) return;
-        setMessages((list) => (list.some((x) => x.id === m.id) ? list : [...list, m]));
-        setTotal((n) => n + 1);
-        void markRead();
-        return;
-      }
-      const u = e.data as Pick<Message, "id" | "status" | "errorCode" | "errorMessage">;
-      // a message to this contact sent from elsewhere (another tab, the agent): read the thread again
-      if (e.contactId === id && !messages.some((m) => m.id === u.id)) return void load();
-      setMessages((list) => list.map((m) => (m.id === u.id ? { ...m, status: u.status, errorCode: u.errorCode, errorMessage: u.errorMessage } : m)));
-    },
-    () => void load(),
-  );
+  useLive((e) => {
+    if (e.type === RECONNECTED) return void load();
+    if (e.type === "message.in") {
+      const m = e.data.message as Message;
+      if (m.contactId !== id) return;
+      setMessages((list) => (list.some((x) => x.id === m.id) ? list : [...list, m]));
+      setTotal((n) => n + 1);
+      return void markRead();
+    }
+    if (e.type !== "message.status") return;
+    const u = e.data as Pick<Message, "id" | "status" | "errorCode" | "errorMessage">;
+    // a message to this contact sent from elsewhere (another tab, the agent): read the thread again
+    if (e.contactId === id && !messages.some((m) => m.id === u.id)) return void load();
+    setMessages((list) => list.map((m) => (m.id === u.id ? { ...m, status: u.status, errorCode: u.errorCode, errorMessage: u.errorMessage } : m)));
+  });
 
   async function send(e: Event) {
     e.preventDefault();
@@ -171,14 +168,14 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
           {title}
           {contact?.name && contact.phone && (
             <span class="ms-2 text-sm font-normal text-slate-600">
-              <bdi dir="ltr">{contact.phone}</bdi>
+              <Phone value={contact.phone} />
             </span>
           )}
         </h2>
         <a class="text-sm underline" href={`/app/admin/contacts/${id}`}>
           {t("ibOpenContact")}
         </a>
-        <button type="button" class="rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50" onClick={() => setPaying(true)}>
+        <button type="button" class={buttonClass("secondary", true)} onClick={() => setPaying(true)}>
           {t("pyLink")}
         </button>
       </div>
@@ -241,7 +238,7 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
               onKeyDown={onKeyDown}
             />
           </label>
-          <button type="submit" disabled={sending || !text.trim()} class="rounded-md bg-green-700 px-4 py-2 font-medium text-white hover:bg-green-800 disabled:opacity-50">
+          <button type="submit" disabled={sending || !text.trim()} class={buttonClass("primary")}>
             {sending ? t("ibSending") : t("ibSend")}
           </button>
         </div>

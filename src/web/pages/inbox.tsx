@@ -6,9 +6,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { api } from "../api.ts";
-import { liveConnected, useLiveEvents, type LiveEvent } from "../components/live-socket.ts";
 import { t } from "../i18n.ts";
-import { ErrorLine } from "../ui.tsx";
+import { RECONNECTED, useLive } from "../live.ts";
+import { ErrorLine, PageHeader, Phone } from "../ui.tsx";
 import { InboxThread, shortWhen, StatusTick, type Message } from "./inbox-thread.tsx";
 
 interface Conversation {
@@ -45,30 +45,22 @@ export function InboxPage() {
       return [updated, ...list.slice(0, i), ...list.slice(i + 1)];
     });
 
-  useLiveEvents<Record<string, any>>(
-    ["message.in", "message.status"],
-    (e: LiveEvent<Record<string, any>>) => {
-      if (e.type === "message.in") return latest(e.data.message as Message, 1);
-      const { id, status, errorCode, errorMessage } = e.data as { id: number; status: Message["status"]; errorCode?: string; errorMessage?: string };
-      const row = conversations?.find((c) => c.contact.id === e.contactId);
-      // a message sent from elsewhere (another tab, the payment dialog, the agent) is newer than the row's latest
-      if (e.contactId && (!row || row.last.id < id)) return void load();
-      setConversations((list) => list?.map((c) => (c.last.id === id ? { ...c, last: { ...c.last, status, errorCode, errorMessage } } : c)));
-    },
-    load,
-  );
+  useLive((e) => {
+    if (e.type === RECONNECTED) return void load();
+    if (e.type === "message.in") return latest(e.data.message as Message, 1);
+    if (e.type !== "message.status") return;
+    const { id, status, errorCode, errorMessage } = e.data as { id: number; status: Message["status"]; errorCode?: string; errorMessage?: string };
+    const row = conversations?.find((c) => c.contact.id === e.contactId);
+    // a message sent from elsewhere (another tab, the payment dialog, the agent) is newer than the row's latest
+    if (e.contactId && (!row || row.last.id < id)) return void load();
+    setConversations((list) => list?.map((c) => (c.last.id === id ? { ...c, last: { ...c.last, status, errorCode, errorMessage } } : c)));
+  });
 
   const markedRead = (contactId: number) => setConversations((list) => list?.map((c) => (c.contact.id === contactId ? { ...c, unread: 0 } : c)));
 
   return (
     <div class="mx-auto max-w-6xl">
-      <header class="mb-4 flex flex-wrap items-center gap-3">
-        <h1 class="text-2xl font-bold">{t("ibTitle")}</h1>
-        <span class="text-sm text-slate-600" role="status">
-          <span aria-hidden="true" class={`me-1 inline-block h-2 w-2 rounded-full ${liveConnected.value ? "bg-green-500" : "bg-amber-400"}`} />
-          {liveConnected.value ? t("ibLive") : t("ibReconnecting")}
-        </span>
-      </header>
+      <PageHeader title={t("ibTitle")} />
       <ErrorLine message={error} />
       <div class="grid grid-cols-1 gap-4 md:grid-cols-[18rem_minmax(0,1fr)] lg:grid-cols-[22rem_minmax(0,1fr)]">
         <section aria-label={t("ibConversations")} class={`min-w-0 rounded-lg bg-white shadow-sm ring-1 ring-slate-200 ${open ? "hidden md:block" : ""}`}>
@@ -84,7 +76,7 @@ export function InboxPage() {
                 >
                   <div class="min-w-0 flex-1">
                     <div class="flex items-baseline justify-between gap-2">
-                      <span class={`truncate ${c.unread ? "font-bold" : "font-medium"}`}>{c.contact.name || <span dir="ltr">{c.contact.phone}</span>}</span>
+                      <span class={`truncate ${c.unread ? "font-bold" : "font-medium"}`}>{c.contact.name || <Phone value={c.contact.phone} />}</span>
                       <time class="shrink-0 text-xs text-slate-600" dateTime={c.last.at}>
                         {shortWhen(c.last.at)}
                       </time>

@@ -5,27 +5,20 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { api } from "../api.ts";
-import { useLiveEvents, type LiveEvent } from "../components/live-socket.ts";
+import { api, errorText } from "../api.ts";
 import { formatMoney } from "../components/money.ts";
 import { contactLabel, PaymentLinkDialog, type ContactRef, type PaymentView } from "../components/payment-link.tsx";
 import { ShareLinkButtons } from "../components/share-link.tsx";
-import { lang, t, type Key } from "../i18n.ts";
-import { ErrorLine } from "../ui.tsx";
+import { dateTime as when } from "../format.ts";
+import { t, type Key } from "../i18n.ts";
+import { RECONNECTED, useLive } from "../live.ts";
+import { Badge, buttonClass, Empty, ErrorLine, PageHeader } from "../ui.tsx";
 
 const STATUSES = ["created", "pending", "paid", "failed", "expired", "refunded", "review"] as const;
 const PROVIDERS = { paypal: "PayPal", tranzila: "Tranzila" } as const;
 const PAGE = 25;
 
-const STATUS_STYLE: Record<string, string> = {
-  created: "bg-slate-100 text-slate-800",
-  pending: "bg-amber-100 text-amber-900",
-  paid: "bg-green-100 text-green-900",
-  failed: "bg-red-100 text-red-900",
-  expired: "bg-slate-200 text-slate-800",
-  refunded: "bg-purple-100 text-purple-900",
-  review: "bg-orange-100 text-orange-900",
-};
+const STATUS_TONE = { created: "slate", pending: "amber", paid: "emerald", failed: "red", expired: "slate", refunded: "violet", review: "amber" } as const;
 
 interface PaymentEvent {
   id: number;
@@ -36,7 +29,6 @@ interface PaymentEvent {
   at: string;
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString(lang.value === "he" ? "he-IL" : "en-US", { dateStyle: "short", timeStyle: "short" });
 const statusName = (s: string) => (STATUSES.includes(s as (typeof STATUSES)[number]) ? t(`pyStatus_${s}` as Key) : s);
 
 /** Contacts' names and numbers, fetched once per contact while the app is open. */
@@ -47,10 +39,12 @@ const contactOf = (id: number) => {
   return found;
 };
 
-export function StatusBadge(props: { status: string }) {
+export function PaymentStatus(props: { status: string }) {
   return (
-    <span class={`rounded-full px-2.5 py-0.5 text-sm font-semibold ${STATUS_STYLE[props.status] ?? STATUS_STYLE.created}`} data-status={props.status}>
-      {statusName(props.status)}
+    <span data-status={props.status}>
+      <Badge tone={STATUS_TONE[props.status as keyof typeof STATUS_TONE] ?? "slate"} class="text-sm">
+        {statusName(props.status)}
+      </Badge>
     </span>
   );
 }
@@ -89,7 +83,7 @@ function PaymentCard(props: { p: PaymentView }) {
     <li class="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200" data-payment={p.id}>
       <div class="flex flex-wrap items-center gap-x-3 gap-y-1">
         <span class="text-lg font-bold tabular-nums">{formatMoney(p.amount, p.currency)}</span>
-        <StatusBadge status={p.status} />
+        <PaymentStatus status={p.status} />
         <span class="ms-auto text-sm text-slate-600">
           {PROVIDERS[p.provider]} · <time dateTime={p.createdAt}>{when(p.createdAt)}</time>
         </span>
@@ -143,7 +137,7 @@ export function PaymentsPage() {
         setData(r);
         setError(undefined);
       },
-      (e) => setError(e instanceof Error ? e.message : String(e)),
+      (e) => setError(errorText(e)),
     );
   const key = JSON.stringify(filter);
   useEffect(() => {
@@ -153,15 +147,14 @@ export function PaymentsPage() {
     else setFilterContact(undefined);
   }, [key]);
 
-  useLiveEvents<Pick<PaymentView, "id" | "status" | "url">>(
-    ["payment.updated"],
-    (e: LiveEvent<Pick<PaymentView, "id" | "status" | "url">>) => {
-      const known = data?.items.some((p) => p.id === e.data.id);
-      if (!known) return void load(); // a new payment: where it goes depends on the filters
-      setData((d) => d && { ...d, items: d.items.map((p) => (p.id === e.data.id ? { ...p, status: e.data.status, url: e.data.url ?? p.url } : p)) });
-    },
-    () => void load(),
-  );
+  useLive((e) => {
+    if (e.type === RECONNECTED) return void load();
+    if (e.type !== "payment.updated") return;
+    const u = e.data as Pick<PaymentView, "id" | "status" | "url">;
+    // a payment not on the page is new: where it goes depends on the filters
+    if (!data?.items.some((p) => p.id === u.id)) return void load();
+    setData((d) => d && { ...d, items: d.items.map((p) => (p.id === u.id ? { ...p, status: u.status, url: u.url ?? p.url } : p)) });
+  });
 
   const setFilter = (patch: Partial<typeof filter>) => {
     const next = { ...filter, ...patch };
@@ -169,19 +162,19 @@ export function PaymentsPage() {
     route(`/app/admin/payments${q ? `?${q}` : ""}`, true);
   };
   const filtered = Object.values(filter).some(Boolean);
-  const SELECT = "w-full rounded-md border border-slate-300 bg-white px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500";
+  const SELECT = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-600 focus:outline-none focus:ring-2 focus:ring-indigo-600/30";
 
   return (
     <div class="mx-auto max-w-4xl space-y-4">
-      <header class="flex flex-wrap items-center gap-3">
-        <h1 class="me-auto text-2xl font-bold">
-          {t("pyTitle")}
-          {data && <span class="ms-2 text-base font-normal text-slate-600">({data.total})</span>}
-        </h1>
-        <button type="button" class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700" onClick={() => setCreating(true)}>
-          {t("pyNew")}
-        </button>
-      </header>
+      <PageHeader
+        title={t("pyTitle")}
+        children={data && <p class="text-sm text-slate-600">{t("nResults", { n: data.total })}</p>}
+        actions={
+          <button type="button" class={buttonClass("primary")} onClick={() => setCreating(true)}>
+            {t("pyNew")}
+          </button>
+        }
+      />
 
       <section aria-label={t("pyFilters")} class="grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-4">
         <label class="block text-sm">
@@ -225,7 +218,7 @@ export function PaymentsPage() {
       </section>
 
       <ErrorLine message={error} />
-      {data && data.items.length === 0 && <p class="rounded-lg bg-white p-6 text-slate-600 shadow-sm ring-1 ring-slate-200">{filtered ? t("pyNoMatch") : t("pyNone")}</p>}
+      {data && data.items.length === 0 && <Empty>{filtered ? t("pyNoMatch") : t("pyNone")}</Empty>}
       <ul class="space-y-3" data-testid="payments" aria-live="polite">
         {data?.items.map((p) => <PaymentCard key={p.id} p={p} />)}
       </ul>
@@ -233,13 +226,13 @@ export function PaymentsPage() {
         <div class="text-center">
           <button
             type="button"
-            class="rounded-md px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50"
+            class={buttonClass("secondary")}
             onClick={() => {
               setPages(pages + 1);
               void load(pages + 1);
             }}
           >
-            {t("pyLoadMore")}
+            {t("showMore")}
           </button>
         </div>
       )}

@@ -5,10 +5,12 @@
  * on the account (reachout time lock, new-chat message capping) explained.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api.ts";
-import { useLiveEvents } from "../components/live-socket.ts";
-import { lang, t, type Key } from "../i18n.ts";
-import { Card, ErrorLine } from "../ui.tsx";
+import { api, errorText } from "../api.ts";
+import { dateTime as when } from "../format.ts";
+import { useLiveReload } from "../hooks.ts";
+import { t, type Key } from "../i18n.ts";
+import { canManage } from "../session.ts";
+import { buttonClass, Card, ErrorLine, Loading, PageHeader, Phone } from "../ui.tsx";
 
 type WaState = "disabled" | "starting" | "qr" | "pairing" | "ok" | "err";
 
@@ -37,7 +39,6 @@ const STATE_STYLE: Record<WaState, string> = {
   err: "bg-red-100 text-red-900",
 };
 
-const when = (iso: string) => new Date(iso).toLocaleString(lang.value === "he" ? "he-IL" : "en-US", { dateStyle: "short", timeStyle: "short" });
 /** The SVG as an image (data: URL): shown, never run — whatever it contained. */
 const svgImage = (svg: string) => `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
 /** A sentence with `{}` where a configuration value goes (kept left-to-right inside Hebrew). */
@@ -54,25 +55,21 @@ function withCode(text: string, code: string) {
   );
 }
 
-const BUTTON = "rounded-md px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-50";
-const PRIMARY = "rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50";
+const BUTTON = buttonClass("secondary");
 
 export function WhatsappSettingsPage() {
   const [status, setStatus] = useState<Status>();
-  const [admin, setAdmin] = useState(false);
+  const admin = canManage.value;
   const [error, setError] = useState<string>();
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState<string>();
   const [busy, setBusy] = useState<"pair" | "logout" | "connect">();
   const [confirming, setConfirming] = useState(false);
 
-  const load = () => api<Status>("/api/whatsapp/status").then(setStatus, (e) => setError(e instanceof Error ? e.message : String(e)));
-  useEffect(() => {
-    void load();
-    api<{ user: { role: string } }>("/api/auth/me").then((r) => setAdmin(r.user.role !== "agent"), () => {});
-  }, []);
+  const load = () => api<Status>("/api/whatsapp/status").then(setStatus, (e) => setError(errorText(e)));
+  useEffect(() => void load(), []);
   // every change of state (a new QR too) comes as an event; the status route has the details
-  useLiveEvents(["whatsapp.state"], () => void load(), () => void load());
+  useLiveReload(["whatsapp.state"], () => void load(), undefined, 100);
 
   async function act(what: "pair" | "logout" | "connect", run: () => Promise<void>) {
     setBusy(what);
@@ -81,7 +78,7 @@ export function WhatsappSettingsPage() {
       await run();
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(undefined);
     }
@@ -99,16 +96,15 @@ export function WhatsappSettingsPage() {
     });
   const connect = () => act("connect", () => api("/api/whatsapp/connect", { method: "POST" }));
 
-  if (!status) return <ErrorLine message={error} />;
+  if (!status) return error ? <ErrorLine message={error} /> : <Loading />;
   const s = status;
   const shownCode = code ?? s.pairingCode;
   const waiting = s.state === "qr" || s.state === "pairing" || s.state === "starting";
   return (
     <div class="mx-auto max-w-3xl space-y-4">
-      <header>
-        <h1 class="text-2xl font-bold">{t("waTitle")}</h1>
+      <PageHeader title={t("waTitle")}>
         <p class="mt-1 text-slate-600">{t("waIntro")}</p>
-      </header>
+      </PageHeader>
       <ErrorLine message={error} />
 
       <Card>
@@ -126,7 +122,7 @@ export function WhatsappSettingsPage() {
             <>
               <dt class="text-slate-600">{t("waLinkedAs")}</dt>
               <dd class="font-medium">
-                <bdi dir="ltr">{s.me}</bdi>
+                <Phone value={s.me} />
               </dd>
             </>
           )}
@@ -169,11 +165,11 @@ export function WhatsappSettingsPage() {
               {t("waUnlinkConfirm")}
             </p>
             <div class="mt-2 flex gap-2">
-              <button type="button" class="rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-50" disabled={busy === "logout"} onClick={unlink}>
+              <button type="button" class={buttonClass("danger")} disabled={busy === "logout"} onClick={unlink}>
                 {t("waUnlinkYes")}
               </button>
               <button type="button" class={BUTTON} onClick={() => setConfirming(false)}>
-                {t("waCancel")}
+                {t("cancel")}
               </button>
             </div>
           </div>
@@ -207,7 +203,7 @@ export function WhatsappSettingsPage() {
                   onInput={(e) => setPhone((e.target as HTMLInputElement).value)}
                 />
               </label>
-              <button type="submit" class={PRIMARY} disabled={busy === "pair" || !phone.trim()}>
+              <button type="submit" class={buttonClass("primary")} disabled={busy === "pair" || !phone.trim()}>
                 {t("waGetCode")}
               </button>
             </form>

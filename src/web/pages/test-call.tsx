@@ -7,9 +7,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
 import { HungUp, TestCall, type CallSnapshot, type PlacedCall } from "../audio/test-call.ts";
 import type { MicProblem } from "../audio/microphone.ts";
-import { useLiveEvents, type LiveEvent } from "../components/live-socket.ts";
 import { t, type Key } from "../i18n.ts";
-import { Card, ErrorLine } from "../ui.tsx";
+import { RECONNECTED, useLive } from "../live.ts";
+import { buttonClass, Card, ErrorLine, PageHeader } from "../ui.tsx";
 
 interface Turn {
   role: "caller" | "agent";
@@ -58,20 +58,16 @@ export function TestCallPage() {
   // leaving the page hangs up
   useEffect(() => () => call.current?.hangUp(), []);
 
-  useLiveEvents<Turn & { callSid: string }>(
-    ["call.turn"],
-    (e: LiveEvent<Turn & { callSid: string }>) => {
-      if (!call.current?.callSid || e.data.callSid !== call.current.callSid) return;
-      const { role, text, at, interrupted, latencyMs } = e.data;
-      setTurns((list) => [...list, { role, text, at, interrupted, latencyMs }]);
-    },
+  useLive((e) => {
+    const sid = call.current?.callSid;
+    if (!sid) return;
     // turns spoken while the live socket was down: the call's record has them (an agent without the call's contact
     // cannot read it, and keeps what arrived live)
-    () => {
-      const sid = call.current?.callSid;
-      if (sid) api<{ turns: Turn[] }>(`/api/calls/${sid}`).then((r) => setTurns(r.turns), () => {});
-    },
-  );
+    if (e.type === RECONNECTED) return void api<{ turns: Turn[] }>(`/api/calls/${sid}`).then((r) => setTurns(r.turns), () => {});
+    if (e.type !== "call.turn" || e.data.callSid !== sid) return;
+    const { role, text, at, interrupted, latencyMs } = e.data as Turn;
+    setTurns((list) => [...list, { role, text, at, interrupted, latencyMs }]);
+  });
 
   async function start() {
     setError(undefined);
@@ -112,10 +108,9 @@ export function TestCallPage() {
 
   return (
     <div class="mx-auto max-w-3xl space-y-4">
-      <header>
-        <h1 class="text-2xl font-bold">{t("tcTitle")}</h1>
+      <PageHeader title={t("tcTitle")}>
         <p class="mt-1 text-slate-600">{t("tcIntro")}</p>
-      </header>
+      </PageHeader>
 
       <Card>
         <div class="flex flex-wrap items-center gap-3">
@@ -127,16 +122,16 @@ export function TestCallPage() {
           {live || phase === "starting" ? (
             <>
               {snap?.mic === "on" || snap?.mic === "muted" ? (
-                <button type="button" aria-pressed={snap.mic === "muted"} onClick={() => call.current?.setMuted(snap.mic !== "muted")} class="rounded-md px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50">
+                <button type="button" aria-pressed={snap.mic === "muted"} onClick={() => call.current?.setMuted(snap.mic !== "muted")} class={buttonClass("secondary")}>
                   {snap.mic === "muted" ? t("tcUnmute") : t("tcMute")}
                 </button>
               ) : null}
-              <button type="button" onClick={() => call.current?.hangUp()} class="rounded-md bg-red-700 px-5 py-2 font-semibold text-white hover:bg-red-800">
+              <button type="button" onClick={() => call.current?.hangUp()} class="rounded-md bg-red-700 px-5 py-2 font-semibold text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700">
                 {t("tcHangUp")}
               </button>
             </>
           ) : (
-            <button type="button" onClick={start} class="rounded-md bg-green-700 px-5 py-2 font-semibold text-white hover:bg-green-800">
+            <button type="button" onClick={start} class="rounded-md bg-emerald-700 px-5 py-2 font-semibold text-white hover:bg-emerald-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-700">
               {t("tcStart")}
             </button>
           )}
@@ -219,7 +214,7 @@ export function TestCallPage() {
               onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
             />
           </label>
-          <button type="submit" disabled={!live || sending || !typed.trim()} class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+          <button type="submit" disabled={!live || sending || !typed.trim()} class={buttonClass("primary")}>
             {t("tcSend")}
           </button>
         </form>

@@ -1,6 +1,7 @@
 /** The WhatsApp linking page, in Hebrew and English. */
 export const he = {
   waTitle: "וואטסאפ",
+  waSend: "הודעת וואטסאפ",
   waIntro: "קשרו את מספר הוואטסאפ של העסק, כדי שהודעות מלקוחות יגיעו לתיבת ההודעות ותוכלו לענות מכאן.",
   waState: "מצב",
   waState_disabled: "כבוי",
@@ -30,9 +31,7 @@ export const he = {
   waUnlink: "ניתוק הטלפון",
   waUnlinkConfirm: "לנתק את הטלפון? השיחות שנשמרו יישארו, אבל הודעות חדשות לא יגיעו עד שתקשרו שוב.",
   waUnlinkYes: "כן, לנתק",
-  waCancel: "ביטול",
   waConnect: "חיבור מחדש עכשיו",
-  waDone: "בוצע",
   waRulesTitle: "המגבלות של וואטסאפ",
   waRulesIntro: "וואטסאפ מגביל חשבונות ששולחים הרבה הודעות לאנשים חדשים. כדי לשמור על המספר:",
   waRule1: "כתבו בעיקר ללקוחות שפנו אליכם קודם.",
@@ -55,6 +54,7 @@ export const he = {
 
 export const en: typeof he = {
   waTitle: "WhatsApp",
+  waSend: "Send WhatsApp",
   waIntro: "Link the business's WhatsApp number so customers' messages arrive in the inbox and you can answer from here.",
   waState: "State",
   waState_disabled: "Off",
@@ -84,9 +84,7 @@ export const en: typeof he = {
   waUnlink: "Unlink the phone",
   waUnlinkConfirm: "Unlink the phone? Saved conversations stay, but new messages will not arrive until you link again.",
   waUnlinkYes: "Yes, unlink",
-  waCancel: "Cancel",
   waConnect: "Connect again now",
-  waDone: "Done",
   waRulesTitle: "WhatsApp's limits",
   waRulesIntro: "WhatsApp restricts accounts that send many messages to new people. To keep the number safe:",
   waRule1: "Write mostly to customers who contacted you first.",
