@@ -211,7 +211,11 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
                     <Media file={f} />
                   </div>
                 ))}
-                {m.text && <p class="whitespace-pre-wrap break-words">{m.text}</p>}
+                {m.text && (
+                  <p class="whitespace-pre-wrap break-words" dir="auto">
+                    {m.text}
+                  </p>
+                )}
                 <div class="mt-1 flex items-center justify-end gap-1 text-xs text-slate-600">
                   <time dateTime={m.at}>{shortWhen(m.at)}</time>
                   {m.direction === "out" && <StatusTick status={m.status} />}
@@ -233,6 +237,7 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
               maxLength={4096}
               class="w-full resize-y rounded-md border border-slate-300 px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500"
               placeholder={t("ibReplyPlaceholder")}
+              dir="auto"
               value={text}
               onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
               onKeyDown={onKeyDown}

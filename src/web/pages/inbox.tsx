@@ -85,7 +85,7 @@ export function InboxPage() {
                       {c.last.direction === "out" && <StatusTick status={c.last.status} />}
                       <span class="truncate">
                         {c.last.direction === "out" && `${t("ibYou")} `}
-                        {c.last.text || (c.last.media?.length ? t("ibMedia") : "")}
+                        <bdi>{c.last.text || (c.last.media?.length ? t("ibMedia") : "")}</bdi>
                       </span>
                       {c.unread > 0 && (
                         <span class="ms-auto shrink-0 rounded-full bg-green-700 px-2 text-xs font-bold text-white" data-testid="unread">

@@ -88,7 +88,9 @@ function PaymentCard(props: { p: PaymentView }) {
           {PROVIDERS[p.provider]} · <time dateTime={p.createdAt}>{when(p.createdAt)}</time>
         </span>
       </div>
-      <p class="mt-1 break-words">{p.description}</p>
+      <p class="mt-1 break-words" dir="auto">
+        {p.description}
+      </p>
       <p class="mt-1 text-sm text-slate-700">
         {p.contactId ? (
           <a class="underline" href={`/app/admin/contacts/${p.contactId}`}>

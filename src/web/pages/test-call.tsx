@@ -194,7 +194,9 @@ export function TestCallPage() {
                       </span>
                     )}
                   </div>
-                  <p class="whitespace-pre-wrap break-words">{turn.text}</p>
+                  <p class="whitespace-pre-wrap break-words" dir="auto">
+                    {turn.text}
+                  </p>
                 </div>
               </li>
             ))}
@@ -207,6 +209,7 @@ export function TestCallPage() {
               name="say"
               class="w-full rounded-md border border-slate-300 px-3 py-2 focus:outline-none focus:ring-2 focus:ring-indigo-500 disabled:bg-slate-100"
               placeholder={t("tcTypePlaceholder")}
+              dir="auto"
               maxLength={500}
               autocomplete="off"
               value={typed}
