@@ -114,6 +114,9 @@ export const EV = {
   CALL_SUMMARY_SENT: "call.summary_sent",
   CALL_SUMMARY_FAILED: "call.summary_failed",
   CALL_SUMMARY_SKIPPED: "call.summary_skipped",
+  // the admin app's browser test call
+  TEST_CALL_CREATED: "test_call.created",
+  TEST_CALL_TYPED: "test_call.typed",
 } as const;
 
 export type EventName = (typeof EV)[keyof typeof EV];

@@ -123,6 +123,11 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
     },
     envOwner: () => envOwner,
     whatsapp: supervisor ?? disabledWhatsapp(readiness),
+    // the admin app's test calls: whether a call streams now, and its typed turns
+    liveCalls: {
+      has: (callSid) => calls.live.has(callSid),
+      typed: (callSid, text) => calls.live.get(callSid)?.session.typed(text) ?? false,
+    },
   };
 
   try {

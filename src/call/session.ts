@@ -116,6 +116,8 @@ export class CallSession {
    */
   typed(text: string): boolean {
     if (this.ended || !this.conversation || !text.trim()) return false;
+    // the typed turn ends now: its reply's latency counts from here, as a spoken one's from the last voiced frame
+    this.lastVoicedAt = this.env.clock.now();
     this.conversation.typed(text);
     return true;
   }

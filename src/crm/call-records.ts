@@ -71,15 +71,18 @@ export class CallRecords implements CallObserver {
     });
   }
 
-  /** Called by the incoming-call webhook: the caller's number finds or creates the contact. */
-  ringing(callSid: string, info: { from?: string; to?: string; direction?: string }): CallRow {
+  /**
+   * Called by the incoming-call webhook (and for the admin app's test calls, `isTest`): the caller's number finds or
+   * creates the contact.
+   */
+  ringing(callSid: string, info: { from?: string; to?: string; direction?: string; isTest?: boolean }): CallRow {
     const existing = this.bySid(callSid);
     if (existing) return existing;
     const contact = info.from ? this.contacts.findOrCreateByPhone(info.from, "phone") : undefined;
     if (contact) this.contacts.touch(contact.id);
     return this.db
       .insert(calls)
-      .values({ callSid, fromNumber: info.from, toNumber: info.to, direction: info.direction ?? "inbound", contactId: contact?.id })
+      .values({ callSid, fromNumber: info.from, toNumber: info.to, direction: info.direction ?? "inbound", contactId: contact?.id, isTest: info.isTest ?? false })
       .onConflictDoNothing()
       .returning()
       .get() ?? this.bySid(callSid)!;

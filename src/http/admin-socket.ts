@@ -6,7 +6,9 @@
  * assigned to them (decided per event, so a contact reassigned a moment ago is followed at once) and the
  * WhatsApp line's state. Every 30 s each socket is pinged and its session checked again: a signed-out,
  * expired, deactivated or re-roled user's socket is closed (4401), and the browser reconnects with a fresh one.
- * One user holds at most MAX_SOCKETS_PER_USER sockets at once (more upgrades answer 429).
+ * One user holds at most MAX_SOCKETS_PER_USER sockets at once (more upgrades answer 429). A call someone follows
+ * (the admin app's test call, followed by the user who placed it) sends its events to that user too, whoever the
+ * call's contact belongs to.
  *
  * A client may send `{"type":"ping"}` and gets `{"type":"pong"}` (browsers cannot send WebSocket pings).
  */
@@ -38,6 +40,10 @@ const FOR_AGENTS = new Set<LiveEventType>([LIVE.WHATSAPP_STATE]);
 const KEEPALIVE_MS = 30_000;
 /** Open sockets one user may hold (browser tabs); the next upgrade answers 429. */
 export const MAX_SOCKETS_PER_USER = 20;
+/** How long a followed call's events are sent to its follower at most (ms): longer than any call. */
+const FOLLOW_TTL_MS = 3 * 60 * 60_000;
+/** Followed calls kept at most (the oldest is forgotten first). */
+const MAX_FOLLOWED = 1000;
 /** Close code: the session behind the socket is no longer valid (sign in again / reconnect). */
 export const SESSION_ENDED = 4401;
 
@@ -49,6 +55,8 @@ export class AdminHub {
   /** Sockets per user, counted from the upgrade (before `open`) so a burst of upgrades cannot pass the limit. */
   private perUser = new Map<number, number>();
   private timer?: ReturnType<typeof setInterval>;
+  /** CallSid → the user who follows that call's events, until `until` (ms since the epoch) or the call ends. */
+  private followers = new Map<string, { userId: number; until: number }>();
   /** Checks a socket's credentials again (set by the route, which knows how sessions are checked). */
   verify: (credentials: Record<string, string>) => Promise<Who | undefined> = async () => undefined;
 
@@ -83,16 +91,32 @@ export class AdminHub {
     else this.perUser.delete(userId);
   }
 
+  /** `userId` receives the events of call `callSid` (call.started, call.turn, call.ended) until it ends or `ttlMs` passes. */
+  follow(callSid: string, userId: number, ttlMs = FOLLOW_TTL_MS): void {
+    const now = Date.now();
+    for (const [sid, f] of this.followers) if (f.until <= now) this.followers.delete(sid);
+    if (this.followers.size >= MAX_FOLLOWED) this.followers.delete(this.followers.keys().next().value!);
+    this.followers.set(callSid, { userId, until: now + ttlMs });
+  }
+
   /** Sends an event to everyone entitled to it. */
   deliver(event: LiveEvent): void {
     const server = this.server;
     if (!server) return;
     const json = JSON.stringify(event);
     server.publish(STAFF, json);
+    let owner: number | null | undefined;
     if (event.contactId) {
-      const owner = this.ownerOf(event.contactId);
+      owner = this.ownerOf(event.contactId);
       if (owner) server.publish(userTopic(owner), json);
     } else if (FOR_AGENTS.has(event.type)) server.publish(AGENTS, json);
+    const callSid = typeof event.data.callSid === "string" ? event.data.callSid : undefined;
+    const follower = callSid ? this.followers.get(callSid) : undefined;
+    if (callSid && follower) {
+      // staff sockets listen on STAFF only, so this reaches an agent, and never twice
+      if (follower.userId !== owner && follower.until > Date.now()) server.publish(userTopic(follower.userId), json);
+      if (event.type === LIVE.CALL_ENDED) this.followers.delete(callSid);
+    }
   }
 
   readonly handler: WebSocketHandler<AdminSocketData> = {

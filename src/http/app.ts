@@ -29,6 +29,7 @@ import { paymentPublicRoutes } from "./routes/payments-public.ts";
 import { userRoutes } from "./routes/users.ts";
 import { whatsappWebhookRoutes } from "./routes/whatsapp-webhooks.ts";
 import { whatsappRoutes } from "./routes/whatsapp.ts";
+import { testCallRoutes } from "./routes/test-calls.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -73,6 +74,7 @@ export function createApp(deps: HttpDeps, hooks: { settingsChanged?: () => void 
   api.route("/crm/payments", paymentRoutes(deps));
   api.route("/whatsapp", whatsappRoutes(deps));
   api.route("/", conversationRoutes(deps));
+  api.route("/test-calls", testCallRoutes(deps));
   app.route("/api", api);
   return app;
 }

@@ -41,6 +41,14 @@ export interface Services {
   whatsapp: { inbox: WhatsappInbox; sender: WhatsappSender; media: MediaStore };
 }
 
+/** The calls this server runs right now, as the admin app's test calls need them. */
+export interface LiveCallLine {
+  /** True while `callSid` has its media stream. */
+  has(callSid: string): boolean;
+  /** Gives the live call a complete utterance as text (as if recognized); false when it cannot take one now. */
+  typed(callSid: string, text: string): boolean;
+}
+
 export interface HttpDeps {
   config: Readonly<Config>;
   readiness: Readiness;
@@ -58,6 +66,8 @@ export interface HttpDeps {
   envOwner?: () => Promise<void>;
   /** The WhatsApp worker's supervisor (or its disabled stand-in). */
   whatsapp: WhatsappControl;
+  /** The live-call registry (absent: no call is ever live, as in tests without a media server). */
+  liveCalls?: LiveCallLine;
 }
 
 export type AppEnv = {

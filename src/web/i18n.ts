@@ -8,14 +8,18 @@ import { signal } from "@preact/signals";
 import * as calls from "./strings/calls.ts";
 import * as contacts from "./strings/contacts.ts";
 import * as core from "./strings/core.ts";
+import * as inbox from "./strings/inbox.ts";
 import * as overview from "./strings/overview.ts";
+import * as payments from "./strings/payments.ts";
 import * as settings from "./strings/settings.ts";
 import * as tasks from "./strings/tasks.ts";
+import * as testCall from "./strings/test-call.ts";
+import * as whatsapp from "./strings/whatsapp.ts";
 
 export type Lang = "he" | "en";
 
-const he = { ...core.he, ...overview.he, ...calls.he, ...contacts.he, ...tasks.he, ...settings.he };
-const en: typeof he = { ...core.en, ...overview.en, ...calls.en, ...contacts.en, ...tasks.en, ...settings.en };
+const he = { ...core.he, ...overview.he, ...calls.he, ...contacts.he, ...tasks.he, ...settings.he, ...testCall.he, ...inbox.he, ...payments.he, ...whatsapp.he };
+const en: typeof he = { ...core.en, ...overview.en, ...calls.en, ...contacts.en, ...tasks.en, ...settings.en, ...testCall.en, ...inbox.en, ...payments.en, ...whatsapp.en };
 
 export type Key = keyof typeof he;
 const dict: Record<Lang, typeof he> = { he, en };

@@ -13,6 +13,10 @@ import { LivePage } from "./pages/live.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
 import { TasksPage } from "./pages/tasks.tsx";
+import { InboxPage } from "./pages/inbox.tsx";
+import { PaymentsPage } from "./pages/payments.tsx";
+import { WhatsappSettingsPage } from "./pages/settings-whatsapp.tsx";
+import { TestCallPage } from "./pages/test-call.tsx";
 
 export interface AdminRoute {
   /** Below /app/admin. */
@@ -29,7 +33,11 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { path: "/contacts/board", component: BoardPage },
   { path: "/contacts/:id", component: ContactPage },
   { path: "/tasks", component: TasksPage },
-  // test-call, inbox, payments and settings/whatsapp pages go here (settings/whatsapp before settings/:tab)
+  { path: "/test-call", component: TestCallPage },
+  { path: "/inbox", component: InboxPage },
+  { path: "/inbox/:contactId", component: InboxPage },
+  { path: "/payments", component: PaymentsPage },
+  { path: "/settings/whatsapp", component: WhatsappSettingsPage },
   { path: "/settings", component: SettingsPage },
   { path: "/settings/:tab", component: SettingsPage },
 ];

@@ -7,6 +7,8 @@ import { Phone as PhoneIcon } from "lucide-preact";
 import { t } from "../i18n.ts";
 import type { Contact } from "../types.ts";
 import { buttonClass } from "../ui.tsx";
+import { PaymentLinkAction } from "./payment-link-action.tsx";
+import { WhatsappAction } from "./whatsapp-action.tsx";
 
 export function ContactActions(props: { contact: Contact }) {
   const c = props.contact;
@@ -18,7 +20,8 @@ export function ContactActions(props: { contact: Contact }) {
           {t("callNow")}
         </a>
       )}
-      {/* WhatsApp and payment-link actions go here */}
+      <WhatsappAction contact={c} />
+      <PaymentLinkAction contact={c} />
     </div>
   );
 }

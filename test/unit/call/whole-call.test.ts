@@ -90,6 +90,21 @@ describe("typed turns (the admin app's test call)", () => {
     expect(h.host.leads).toEqual([{ need: "I need a gardener" }]);
   });
 
+  test("a typed turn's reply latency counts from the typing, not from the caller's last sound", async () => {
+    const h = createHarness();
+    const call = h.call();
+    await call.untilQuiet();
+    await call.run(3000); // a long silence: nothing voiced since the call began
+    const typedAt = h.clock.now();
+    call.session.typed("I need a gardener");
+    await call.answered();
+    const answeredAt = h.clock.now();
+    call.hangup();
+    const reply = h.observer.turns.find((t) => t.role === "agent" && t.text === "Thank you. What's your name?")!;
+    expect(reply.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(reply.latencyMs!).toBeLessThanOrEqual(answeredAt - typedAt);
+  });
+
   test("typed over the agent interrupts it, like speech would", async () => {
     const h = createHarness();
     const call = h.call();
