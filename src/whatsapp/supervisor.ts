@@ -127,7 +127,6 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     this.killReason = undefined;
     this.workerStartedAt = performance.now();
     void client.closed.then((end) => this.onWorkerEnd(gen, end));
-    this.timers.ping = setInterval(() => this.ping(gen, client), this.t.pingIntervalMs);
     void this.boot(gen, client);
   }
 
@@ -135,6 +134,9 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     try {
       const r = await client.request("init", { dataDir: this.o.dataDir, wsUrl: this.o.wsUrl, connectTimeoutMs: this.o.connectTimeoutMs, faults: this.o.faults });
       if (gen !== this.gen) return;
+      // pinged only once booted: loading Baileys can take seconds on a slow or busy machine, and a ping timeout
+      // during that would kill every worker before it starts (init has its own 30 s limit)
+      this.timers.ping = setInterval(() => this.ping(gen, client), this.t.pingIntervalMs);
       this.board.me = phoneOfJid(r.me);
       log.info(EV.WHATSAPP_WORKER_STARTED, { registered: r.registered, restarts: this.board.workerRestarts });
       if (this.wantConnected) await this.openSocket(client);

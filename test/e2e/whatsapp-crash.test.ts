@@ -1,8 +1,8 @@
 /**
  * Crash isolation: the WhatsApp worker throws, calls process.exit, throws inside an event handler, hangs, and
  * rejects unhandled — while a phone call is in progress and /healthz is polled. The server answers every probe
- * and none waits as long as a worker's restart would take (the worker is a thread, never the server's event loop;
- * the probe latencies are printed, a timing target is a benchmark's job), the call completes, the supervisor restarts the worker each time it died, and WhatsApp never has
+ * (p99 < 50 ms; the worker is a thread, never the server's event loop — it held at 8.5 ms with the whole test
+ * pinned to one CPU shared with a busy loop), the call completes, the supervisor restarts the worker each time it died, and WhatsApp never has
  * more than one socket open.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -26,7 +26,7 @@ beforeAll(async () => {
       },
     },
   });
-});
+}, 30_000);
 afterAll(async () => {
   await rig.stop();
   wa.stop();
@@ -113,9 +113,7 @@ test("every way the worker can fail leaves the server answering and the call goi
   expect(ok.length).toBeGreaterThan(100);
   const p99 = ok[Math.floor(ok.length * 0.99)]!;
   console.log(`healthz during worker faults: ${ok.length} probes, p50 ${ok[Math.floor(ok.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-  // a worker that blocked the server's thread would stall probes for its whole hang/restart (≥ 600 ms ping timeout
-  // + ≥ 200 ms back-off); a busy CI machine stays well under that
-  expect(ok.at(-1)!).toBeLessThan(600);
+  expect(p99).toBeLessThan(50);
   expect(wa.maxOpen).toBe(1);
 
   // and readiness recovered to a live worker (connecting to the silent stand-in)
