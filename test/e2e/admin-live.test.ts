@@ -4,11 +4,14 @@
  * reply, and how it ended — pushed over /ws/admin, no reload. When the server drops the live socket, the page
  * reconnects by itself (backoff) without a word in the console, and the next call shows up the same way.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { auditPage, chromiumAvailable, launchBrowser, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
+
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 let rig: Rig;
 let browser: Browser;

@@ -4,11 +4,14 @@
  * (no error, warning or failed request, signed out included), and a screenshot of each goes to test/artifacts/.
  * Also: the favicon and the logo are served (no /favicon.ico 404).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { auditPage, axeLog, chromiumAvailable, DESKTOP, launchBrowser, openPage, PHONE, signIn } from "../support/browser.ts";
 import { speech } from "../support/speech.ts";
+
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 let rig: Rig;
 let browser: Browser;

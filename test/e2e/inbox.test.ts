@@ -4,13 +4,15 @@
  * a reply typed in the box reaches Twilio's REST API and its status moves live (sent → delivered → read) with the
  * status callback; a send outside WhatsApp's 24-hour window is explained in words and kept as failed.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
 import { auditPage as checkPage, chromiumAvailable as available, DESKTOP, launchBrowser as launch, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startInProcess } from "../support/server.ts";
 
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 const SID = `AC${"7".repeat(32)}`;
 const TOKEN = "inbox-ui-token";

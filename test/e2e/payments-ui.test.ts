@@ -4,13 +4,15 @@
  * is sent on WhatsApp through the inbox's send route, and the payments list follows the payment live to "paid"
  * when the buyer returns from PayPal. Also from the inbox thread, and bad amounts explained in words.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
 import { auditPage as checkPage, chromiumAvailable as available, DESKTOP, launchBrowser as launch, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startInProcess } from "../support/server.ts";
 
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 let paypal: FakePayPal;
 let rest: FakeTwilioRest;

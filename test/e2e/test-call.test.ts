@@ -7,7 +7,7 @@
  *   and sees the agent's reply — the call's events reach the user who placed it.
  * Both calls end up in the CRM as test calls with their turns. Chromium is Debian's (.ci/run installs it).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -19,6 +19,8 @@ import { auditPage, chromiumAvailable as available, DESKTOP, launchBrowser as la
 import { tempDir } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 const SAID = "אני צריך אינסטלטור למטבח";
 /** The scripted dialog's answer to a first request (no LLM configured). */

@@ -6,11 +6,13 @@
  * a fresh QR; an agent sees the state but neither QR nor actions; with WHATSAPP_ENABLED off the page says how to
  * turn it on.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { auditPage as checkPage, chromiumAvailable as available, DESKTOP, launchBrowser as launch, openPage, PHONE, signIn } from "../support/browser.ts";
 import { startInProcess } from "../support/server.ts";
 
+// a browser test waits on a real Chromium; 5 s is too short on a busy 2-core machine
+setDefaultTimeout(30_000);
 
 let server: Awaited<ReturnType<typeof startInProcess>>;
 let browser: Browser;
