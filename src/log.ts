@@ -58,6 +58,7 @@ export const EV = {
   PAYMENT_REVIEW: "payment.review",
   PAYMENT_WEBHOOK_FORGED: "payment.webhook_forged",
   PAYMENT_NOTIFY: "payment.notify",
+  PAYMENT_CALLBACK_LIMITED: "payment.callback_limited",
   PROVIDERS_WARM: "providers.warm",
   PROVIDERS_WARM_FAILED: "providers.warm_failed",
   REPLY_SPECULATIVE: "reply.speculative",

@@ -7,6 +7,10 @@
  * can credit one payment only; replays answer at once without asking Tranzila again, and concurrent copies of one
  * notify share one check. What cannot be verified — an unknown reference, a report that disagrees, a report that
  * cannot be read — is kept for review and marks nothing paid.
+ *
+ * A notify naming a transaction Tranzila's report does not have is what a forger sends (anyone who saw a link knows
+ * its reference): it is recorded once per index (`notify_unverified`, externalId `<index>:unverified`) and leaves
+ * the payment as it was — it must not park a payable link in `review`, which never expires.
  */
 import type { Payment, PaymentStore } from "../crm/payments.ts";
 import { AppError } from "../errors.ts";
@@ -16,11 +20,16 @@ import { notConfigured } from "./not-configured.ts";
 import { checkTransaction } from "./tranzila-match.ts";
 import { REFERENCE_FIELD, type TranzilaClient } from "./tranzila.ts";
 
-export type NotifyOutcome = "paid" | "replay" | "declined" | "review" | "unknown";
+export type NotifyOutcome = "paid" | "replay" | "declined" | "review" | "unverified" | "unknown";
 export interface NotifyResult {
   outcome: NotifyOutcome;
   payment?: Payment;
+  /** True only when Tranzila's report proved this transaction paid this payment (now or on an earlier copy). */
+  proven?: boolean;
 }
+
+/** The external id of a notify that could not be checked: one row per index, however often it is sent. */
+const unverifiedId = (index: string) => `${index}:unverified`;
 
 /** The notify fields worth keeping: never card data (ccno, expiry, tokens, ids). */
 const KEPT_FIELDS = ["Response", "index", "sum", "currency", "ConfirmationCode", "supplier", "terminal_name", "tranmode", REFERENCE_FIELD, "thtk"];
@@ -52,7 +61,7 @@ export class TranzilaFlow {
       const r = this.store.change(payment.id, { event: { kind: "declined", externalId: index, data } });
       return { outcome: r.replay ? "replay" : "declined", payment: r.payment };
     }
-    if (this.store.seen("tranzila", "notify", index)) return { outcome: "replay", payment: this.store.byId(payment.id) };
+    if (this.store.seen("tranzila", "notify", index)) return { outcome: "replay", payment: this.store.byId(payment.id), proven: true };
 
     const key = `${index}:${payment.id}`;
     const running = this.inflight.get(key);
@@ -70,11 +79,17 @@ export class TranzilaFlow {
     } catch (err) {
       // kept for review (the money may well have been taken); a later copy of this notify that verifies still pays
       const message = err instanceof Error ? err.message : String(err);
-      this.review(payment, { kind: "notify_unverified", data: { ...data, error: message } });
+      this.review(payment, { kind: "notify_unverified", externalId: unverifiedId(index), data: { ...data, error: message } });
       if (err instanceof ProviderError) throw err;
       throw new ProviderError("tranzila", "unknown", true, message);
     }
-    if (!row) return this.review(payment, { kind: "notify_unverified", data: { ...data, error: `Tranzila's report has no transaction ${index}` } });
+    if (!row) {
+      // no such transaction: a forged (or mistyped) index; noted once, the payment stays as it was
+      const why = `Tranzila's report has no transaction ${index}`;
+      log.warn(EV.PAYMENT_REVIEW, { paymentId: payment.id, provider: "tranzila", kind: "notify_unverified", index, why });
+      const r = this.store.change(payment.id, { event: { kind: "notify_unverified", externalId: unverifiedId(index), review: true, data: { ...data, error: why } } });
+      return { outcome: "unverified", payment: r.payment };
+    }
 
     const verdict = checkTransaction(row, { terminal: client.config.terminal, amount: payment.amount, currency: payment.currency, reference: payment.reference });
     const report = { amount: row.amount, currency: row.currency, responseCode: row.processor_response_code ?? row.response_code, txnType: row.txn_type, tranmode: row.tranmode };
@@ -85,13 +100,13 @@ export class TranzilaFlow {
       return this.review(payment, { kind: "notify_review", externalId: `${index}:${payment.reference}`, data: { ...data, report, reasons: verdict.reasons } });
 
     const result = this.store.change(payment.id, { to: "paid", set: { providerTxn: index }, event: { kind: "notify", externalId: index, data: { ...data, report } } });
-    if (result.replay) return { outcome: "replay", payment: result.payment };
+    if (result.replay) return { outcome: "replay", payment: result.payment, proven: true };
     if (result.refused) {
       log.warn(EV.PAYMENT_REVIEW, { paymentId: payment.id, provider: "tranzila", index, why: result.refused });
       return { outcome: "review", payment: result.payment };
     }
     if (result.changed) log.info(EV.PAYMENT_PAID, { paymentId: payment.id, provider: "tranzila", index });
-    return { outcome: "paid", payment: result.payment };
+    return { outcome: "paid", payment: result.payment, proven: true };
   }
 
   /** The payment goes to review (when its state allows) with the event that says why. */

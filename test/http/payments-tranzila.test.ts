@@ -174,8 +174,38 @@ describe("notify", () => {
     expect(rig.count("payment_events", "payment_id IS NULL AND provider = 'tranzila' AND review = 1")).toBe(before + 2);
 
     const p = await create();
-    expect(await outcome(await notifyFor(p, "99999999"))).toBe("review");
-    expect((await show(p.id)).events.at(-1)).toMatchObject({ kind: "notify_unverified", review: true });
+    expect(await outcome(await notifyFor(p, "99999999"))).toBe("unverified");
+    const after = await show(p.id);
+    expect(after.status).toBe("pending");
+    expect(after.events.at(-1)).toMatchObject({ kind: "notify_unverified", review: true, externalId: "99999999:unverified" });
+  });
+
+  test("a forged notify (an index Tranzila does not have) leaves the payment as it was, in any state, and is recorded once per index", async () => {
+    const p = await create();
+    const forged = String(++nextIndex);
+    const before = rig.count("payment_events", `payment_id = ${p.id}`);
+    const copies = await Promise.all(Array.from({ length: 4 }, () => notifyFor(p, forged).then(outcome)));
+    expect(copies.every((o) => o === "unverified")).toBe(true);
+    expect(await outcome(await notifyFor(p, forged))).toBe("unverified");
+    expect(rig.count("payment_events", `payment_id = ${p.id}`)).toBe(before + 1);
+    expect(rig.count("payment_events", `payment_id = ${p.id} AND kind = 'notify_unverified' AND external_id = '${forged}:unverified'`)).toBe(1);
+    expect((await show(p.id)).status).toBe("pending");
+    expect(rig.live.filter((e) => e.data.id === p.id && e.data.status === "review")).toHaveLength(0);
+    // an expired link stays expired, a paid one paid
+    rig.clock.now += 25 * 60 * 60_000;
+    try {
+      expect((await show(p.id)).status).toBe("expired");
+      expect(await outcome(await notifyFor(p, String(++nextIndex)))).toBe("unverified");
+      expect((await show(p.id)).status).toBe("expired");
+    } finally {
+      rig.clock.now -= 25 * 60 * 60_000;
+    }
+    const paid = await create();
+    const real = String(++nextIndex);
+    fake.addTransaction({ index: real, amount: "15000", reference: paid.reference });
+    expect(await outcome(await notifyFor(paid, real))).toBe("paid");
+    expect(await outcome(await notifyFor(paid, String(++nextIndex)))).toBe("unverified");
+    expect((await show(paid.id)).status).toBe("paid");
   });
 
   test("a declined attempt is recorded and the link stays payable", async () => {
@@ -196,6 +226,8 @@ describe("notify", () => {
     expect((await show(p.id)).status).toBe("review");
     fake.failNext("/v1/transaction", "hang");
     expect((await notifyFor(p, index)).status).toBe(502);
+    // each unverifiable copy of one notify is one row, not one per try
+    expect(rig.count("payment_events", `payment_id = ${p.id} AND kind = 'notify_unverified'`)).toBe(1);
     expect(await outcome(await notifyFor(p, index))).toBe("paid");
   });
 

@@ -11,6 +11,9 @@
  *
  * These are server-to-server (or a provider's browser redirect) and carry no session cookie: same-origin and
  * JSON-content-type checks for cookie-authenticated writes must leave PAYMENT_PUBLIC_PATHS alone.
+ *
+ * The webhook, the notify and a return that carries a transaction cost a signed call to the provider each, so an
+ * address that keeps sending ones that do not verify is answered 429 (callback-limit.ts).
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
@@ -18,6 +21,7 @@ import { AppError } from "../../errors.ts";
 import { ProviderError } from "../../providers/errors.ts";
 import { stripeGone } from "../../payments/stripe-gone.ts";
 import { REFERENCE_FIELD } from "../../payments/tranzila.ts";
+import { CallbackLimit } from "../callback-limit.ts";
 import type { AppEnv, HttpDeps } from "../env.ts";
 import { pageKindOf, resultPage, type PageKind } from "./payments-page.ts";
 
@@ -61,19 +65,24 @@ async function fields(c: Context<AppEnv>): Promise<Record<string, string>> {
 
 export function paymentPublicRoutes(deps: HttpDeps) {
   const payments = () => deps.services().payments;
+  const paypalLimit = new CallbackLimit("PayPal webhook");
+  // the notify and the buyer's return both ask Tranzila's report: one budget
+  const tranzilaLimit = new CallbackLimit("Tranzila notify");
   return new Hono<AppEnv>()
     .all("/stripe*", () => {
       throw stripeGone();
     })
     .post("/paypal/webhook", async (c) => {
       const raw = await c.req.text();
-      const result = await payments().paypal.onWebhook(raw, {
+      const headers = {
         authAlgo: c.req.header("paypal-auth-algo"),
         certUrl: c.req.header("paypal-cert-url"),
         transmissionId: c.req.header("paypal-transmission-id"),
         transmissionSig: c.req.header("paypal-transmission-sig"),
         transmissionTime: c.req.header("paypal-transmission-time"),
-      });
+      };
+      // onWebhook answers only for an event PayPal verified (it throws otherwise)
+      const result = await paypalLimit.run(c, () => payments().paypal.onWebhook(raw, headers), () => true);
       return c.json({ ok: true, ...result });
     })
     .get("/paypal/return", async (c) => {
@@ -95,7 +104,8 @@ export function paymentPublicRoutes(deps: HttpDeps) {
       return page(c, payment.status === "pending" ? "cancelled" : pageKindOf(payment.status), payment.url);
     })
     .post("/tranzila/notify", async (c) => {
-      const result = await payments().tranzila.onNotify(await fields(c), c.req.query("ref"));
+      const form = await fields(c);
+      const result = await tranzilaLimit.run(c, () => payments().tranzila.onNotify(form, c.req.query("ref")), (r) => r.proven === true);
       return c.json({ ok: true, outcome: result.outcome });
     })
     .on(["GET", "POST"], "/tranzila/return", async (c) => {
@@ -106,8 +116,9 @@ export function paymentPublicRoutes(deps: HttpDeps) {
       // the return carries the same unsigned fields as the notify: a second chance to check the transaction
       if (form.index && (form.Response ?? "000") === "000") {
         try {
-          await payments().tranzila.onNotify(form, ref.data);
+          await tranzilaLimit.run(c, () => payments().tranzila.onNotify(form, ref.data), (r) => r.proven === true);
         } catch (err) {
+          // over budget or unverifiable: the page still shows where the payment stands
           if (err instanceof ProviderError) status = 502;
           else if (!(err instanceof AppError)) throw err;
         }
