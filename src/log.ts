@@ -86,6 +86,7 @@ export const EV = {
   WHATSAPP_HANDLER_FAILED: "whatsapp.handler_failed",
   WHATSAPP_LID_LINKED: "whatsapp.lid_linked",
   WHATSAPP_MEDIA_FAILED: "whatsapp.media_failed",
+  WHATSAPP_MEDIA_SAVED: "whatsapp.media_saved",
   WHATSAPP_MESSAGE_IN: "whatsapp.message_in",
   WHATSAPP_QR: "whatsapp.qr",
   WHATSAPP_RESTRICTED: "whatsapp.restricted",

@@ -183,6 +183,8 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
       const timedOut = Bun.sleep(Math.max(0, graceMs - (performance.now() - t0))).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
       await envOwner; // a stop during start-up: let the owner's row be written before the database closes
+      // WhatsApp media still downloading: each message keeps what was saved and says what was not
+      await services?.whatsapp.inbox.stopMedia();
       services = undefined;
       db?.$client.close();
       log.info(EV.SERVER_STOPPED, {});

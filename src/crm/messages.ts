@@ -5,7 +5,8 @@
  * - its status only moves forward (queued → sent → failed → delivered → read), in one conditional UPDATE, so
  *   callbacks arriving out of order or twice are safe; a status for an id we do not know yet (Twilio's callback can
  *   beat its own REST answer) waits in memory and is applied when the id arrives.
- * Publishes `message.in` and `message.status` on the live feed.
+ * Publishes `message.in` and `message.status` on the live feed (the latter also when an inbound message's media
+ * arrives after it, then with `media`).
  */
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
@@ -146,6 +147,21 @@ export class MessageService {
     return row;
   }
 
+  /**
+   * Media fetched after an inbound message was kept (Twilio's webhook answers first): the files and, if some could
+   * not be fetched, why. Published as `message.status` carrying the message's `media`, so an open inbox shows them.
+   */
+  attachMedia(id: number, media: NonNullable<MessageRow["media"]>, errorMessage?: string): MessageRow | undefined {
+    const row = this.db
+      .update(messages)
+      .set({ media: media.length ? media : null, errorMessage: errorMessage ?? null, updatedAt: new Date() })
+      .where(eq(messages.id, id))
+      .returning()
+      .get();
+    if (row) this.publishStatus(row, true);
+    return row;
+  }
+
   /** A message the provider refused or never took. */
   failed(id: number, error: { errorCode?: string; errorMessage: string }): MessageRow {
     const row =
@@ -187,10 +203,18 @@ export class MessageService {
     if (!prior || RANKS[status] > RANKS[prior.status]) this.orphans.set(providerId, { status, ...error, at: now });
   }
 
-  private publishStatus(m: MessageRow) {
+  private publishStatus(m: MessageRow, withMedia = false) {
     this.live.publish(
       LIVE.MESSAGE_STATUS,
-      { id: m.id, channel: m.channel, providerId: m.providerId, status: m.status, ...(m.errorCode ? { errorCode: m.errorCode } : {}), ...(m.errorMessage ? { errorMessage: m.errorMessage } : {}) },
+      {
+        id: m.id,
+        channel: m.channel,
+        providerId: m.providerId,
+        status: m.status,
+        ...(m.errorCode ? { errorCode: m.errorCode } : {}),
+        ...(m.errorMessage ? { errorMessage: m.errorMessage } : {}),
+        ...(withMedia ? { media: messageView(m).media ?? [] } : {}),
+      },
       m.contactId,
     );
   }

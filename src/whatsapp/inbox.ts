@@ -15,7 +15,7 @@ import { normalizePhone } from "../crm/phone.ts";
 import { EV, log } from "../log.ts";
 import type { MediaStore } from "./media-store.ts";
 import type { InboundWa } from "./protocol.ts";
-import { twilioInbound, type TwilioInbound, type TwilioInboundForm } from "./twilio-inbound.ts";
+import { fetchTwilioMedia, twilioInbound, type PendingMedia, type TwilioInbound, type TwilioInboundForm } from "./twilio-inbound.ts";
 import type { TwilioWhatsapp } from "./twilio-whatsapp.ts";
 
 /** `972501234567@s.whatsapp.net` → `+972501234567`. */
@@ -23,6 +23,9 @@ export function phoneOfJid(jid: string | undefined): string | undefined {
   const user = jid?.split("@")[0]?.split(":")[0];
   return user && /^\d{7,15}$/.test(user) ? normalizePhone(`+${user}`) : undefined;
 }
+
+/** All of one Twilio message's media must be fetched within this (ms); what is left is reported as not downloaded. */
+export const MEDIA_DEADLINE_MS = 5 * 60_000;
 
 export class WhatsappInbox {
   constructor(
@@ -86,16 +89,54 @@ export class WhatsappInbox {
     return linked;
   }
 
-  /** Twilio's webhook form: a message not seen before has its media fetched, then is kept. */
-  async receiveTwilioWebhook(form: TwilioInboundForm, raw: Record<string, string>): Promise<{ message: MessageRow; created: boolean }> {
+  /**
+   * Twilio's webhook form: the message is kept at once (Twilio waits 15 s for the answer, then fails the delivery
+   * with 11200 and sends it again), and its media is fetched afterwards in the background. A copy of the webhook
+   * arriving meanwhile finds the message and starts no second download: one fetch per MessageSid.
+   */
+  receiveTwilioWebhook(form: TwilioInboundForm, raw: Record<string, string>): { message: MessageRow; created: boolean } {
     const existing = this.messages.byProvider("twilio", form.MessageSid);
     if (existing) return { message: existing, created: false };
-    const m = await twilioInbound(form, raw, { twilio: this.twilio.client, media: this.twilio.media });
-    if (m.mediaError) log.warn(EV.WHATSAPP_MEDIA_FAILED, { channel: "twilio", messageSid: m.messageSid, reason: m.mediaError });
-    return this.receiveTwilio(m);
+    const { message, media } = twilioInbound(form, raw);
+    const r = this.receiveTwilio(message);
+    if (r.created && media.length) this.fetchMedia(r.message, media);
+    return r;
   }
 
-  /** A message from Twilio's webhook (media already fetched). */
+  /** Downloads under way, by MessageSid (a message is fetched once, whoever asks). */
+  private downloads = new Map<string, { done: Promise<void>; abort: AbortController }>();
+
+  private fetchMedia(message: MessageRow, items: PendingMedia[]): void {
+    const sid = message.providerId;
+    if (this.downloads.has(sid)) return;
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(new Error(`the ${MEDIA_DEADLINE_MS / 60_000}-minute download deadline passed`)), MEDIA_DEADLINE_MS);
+    const done = fetchTwilioMedia(sid, items, { twilio: this.twilio.client, media: this.twilio.media, signal: abort.signal })
+      .then(({ media, error }) => {
+        if (error) log.warn(EV.WHATSAPP_MEDIA_FAILED, { channel: "twilio", messageSid: sid, reason: error });
+        this.messages.attachMedia(message.id, media, error);
+        log.info(EV.WHATSAPP_MEDIA_SAVED, { channel: "twilio", messageSid: sid, messageId: message.id, files: media.length, failed: items.length - media.length });
+      })
+      .catch((err) => log.error(EV.WHATSAPP_MEDIA_FAILED, { channel: "twilio", messageSid: sid, reason: "the message could not be updated", err }))
+      .finally(() => {
+        clearTimeout(deadline);
+        this.downloads.delete(sid);
+      });
+    this.downloads.set(sid, { done, abort });
+  }
+
+  /** Resolves when every media download under way has ended (saved or failed). */
+  async mediaSettled(): Promise<void> {
+    while (this.downloads.size) await Promise.all([...this.downloads.values()].map((d) => d.done));
+  }
+
+  /** Ends the downloads under way (the server stops): each message keeps what was saved and says what was not. */
+  async stopMedia(): Promise<void> {
+    for (const d of this.downloads.values()) d.abort.abort(new Error("the server stopped before it was downloaded"));
+    await this.mediaSettled();
+  }
+
+  /** A message from Twilio's webhook (its media follows through fetchMedia). */
   receiveTwilio(m: TwilioInbound): { message: MessageRow; created: boolean } {
     const existing = this.messages.byProvider("twilio", m.messageSid);
     if (existing) return { message: existing, created: false };
@@ -109,9 +150,7 @@ export class WhatsappInbox {
       providerId: m.messageSid,
       remote: m.from,
       text: m.text,
-      media: m.media,
       status: "received",
-      errorMessage: m.mediaError,
     }));
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Twilio's inbound WhatsApp webhook form → what the inbox keeps. `From` is `whatsapp:+E164` — or, since 2026, a
  * business-scoped user id (`whatsapp:<id>`, also in `ExternalUserId`) for people who hide their number; then the
- * contact is kept by that id. Media (`MediaUrl{i}`, `MediaContentType{i}`) is fetched into DATA_DIR/media before
- * the message is stored, so the inbox shows it at once; a media failure keeps the message and says so.
+ * contact is kept by that id. Media (`MediaUrl{i}`, `MediaContentType{i}`) is only named here; the inbox stores the
+ * message first and fetches the media into DATA_DIR/media afterwards (fetchTwilioMedia), because Twilio gives the
+ * webhook 15 s to answer and a few large files take longer. A media failure keeps the message and says so.
  */
 import { z } from "zod";
 import { normalizePhone } from "../crm/phone.ts";
@@ -36,8 +37,6 @@ export interface TwilioInbound {
   userId?: string;
   profileName?: string;
   text: string | null;
-  media?: MediaFile[];
-  mediaError?: string;
 }
 
 /** The sender's number or user id from From / WaId / ExternalUserId. */
@@ -56,23 +55,56 @@ function textOf(f: TwilioInboundForm): string | null {
   return f.Body ?? null;
 }
 
-export async function twilioInbound(form: TwilioInboundForm, raw: Record<string, string>, o: { twilio: TwilioWhatsapp; media: MediaStore }): Promise<TwilioInbound> {
-  const out: TwilioInbound = { messageSid: form.MessageSid, from: form.From, ...twilioSender(form), profileName: form.ProfileName || undefined, text: textOf(form) };
-  const count = form.NumMedia ?? 0;
-  const errors: string[] = [];
-  const media: MediaFile[] = [];
-  for (let i = 0; i < count; i++) {
+/** One attachment named by the webhook, still on Twilio. */
+export interface PendingMedia {
+  index: number;
+  url: string;
+  mime: string;
+}
+
+/** The webhook form as a message (no media yet) and the attachments it names. */
+export function twilioInbound(form: TwilioInboundForm, raw: Record<string, string>): { message: TwilioInbound; media: PendingMedia[] } {
+  const message: TwilioInbound = { messageSid: form.MessageSid, from: form.From, ...twilioSender(form), profileName: form.ProfileName || undefined, text: textOf(form) };
+  const media: PendingMedia[] = [];
+  for (let i = 0; i < (form.NumMedia ?? 0); i++) {
     const url = raw[`MediaUrl${i}`];
     const mime = (raw[`MediaContentType${i}`] || "application/octet-stream").split(";")[0]!.trim();
-    if (!url) continue;
-    try {
-      const res = await o.twilio.media(url);
-      media.push(await o.media.save({ channel: "twilio", providerId: form.MessageSid, index: i, mime }, res.body!));
-    } catch (err) {
-      errors.push(`media ${i + 1} of ${count} could not be downloaded: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    if (url) media.push({ index: i, url, mime });
   }
-  if (media.length) out.media = media;
-  if (errors.length) out.mediaError = errors.join("; ").slice(0, 500);
-  return out;
+  return { message, media };
+}
+
+/** Attachments fetched at once (Twilio's CDN is fast; twenty at a time would only compete for the same link). */
+const MEDIA_PARALLEL = 3;
+
+/**
+ * Downloads a message's attachments into the media folder, a few at a time, until `signal` aborts (the caller's
+ * total deadline). What could not be fetched is reported in `error`, one clause per file; the rest is kept.
+ */
+export async function fetchTwilioMedia(
+  messageSid: string,
+  items: PendingMedia[],
+  o: { twilio: TwilioWhatsapp; media: MediaStore; signal: AbortSignal },
+): Promise<{ media: MediaFile[]; error?: string }> {
+  const saved: Array<MediaFile | undefined> = [];
+  const errors: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const slot = next++;
+      const item = items[slot]!;
+      try {
+        o.signal.throwIfAborted();
+        const res = await o.twilio.media(item.url, o.signal);
+        saved[slot] = await o.media.save({ channel: "twilio", providerId: messageSid, index: item.index, mime: item.mime }, res.body!);
+      } catch (err) {
+        const reason: unknown = o.signal.reason;
+        const why = o.signal.aborted ? (reason instanceof Error ? reason.message : "the download was stopped") : err instanceof Error ? err.message : String(err);
+        errors[slot] = `media ${item.index + 1} of ${items.length} could not be downloaded: ${why}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MEDIA_PARALLEL, items.length) }, worker));
+  const error = errors.filter(Boolean).join("; ").slice(0, 500);
+  return { media: saved.filter((f): f is MediaFile => Boolean(f)), ...(error ? { error } : {}) };
 }

@@ -6,6 +6,9 @@
  */
 import { AppError, type ErrorCode } from "../errors.ts";
 
+/** How long one media request (each redirect hop) may take to answer, in ms. */
+export const MEDIA_HOP_TIMEOUT_MS = 30_000;
+
 export interface TwilioWhatsappOptions {
   apiUrl: string;
   accountSid?: string;
@@ -98,15 +101,23 @@ export class TwilioWhatsapp {
 
   /**
    * An inbound message's media body. Only URLs on Twilio's API host are fetched (with the account's basic auth);
-   * a redirect (Twilio hands media to its CDN) is followed without the credentials.
+   * a redirect (Twilio hands media to its CDN) is followed without the credentials. Each hop must answer within
+   * MEDIA_HOP_TIMEOUT_MS; the body then streams until `signal` (the caller's deadline) aborts it.
    */
-  async media(url: string): Promise<Response> {
+  async media(url: string, signal?: AbortSignal): Promise<Response> {
     const api = new URL(this.o.apiUrl);
     let target = new URL(url);
     if (target.origin !== api.origin || !target.pathname.startsWith("/2010-04-01/Accounts/")) throw new Error(`media URL ${target.origin}${target.pathname.slice(0, 40)}… is not on Twilio's API host`);
     let headers = this.auth();
     for (let hop = 0; hop < 4; hop++) {
-      const res = await fetch(target, { headers, redirect: "manual", signal: AbortSignal.timeout(30_000) });
+      const answered = new AbortController();
+      const timer = setTimeout(() => answered.abort(new Error(`no answer within ${MEDIA_HOP_TIMEOUT_MS / 1000} s`)), MEDIA_HOP_TIMEOUT_MS);
+      let res: Response;
+      try {
+        res = await fetch(target, { headers, redirect: "manual", signal: signal ? AbortSignal.any([answered.signal, signal]) : answered.signal });
+      } finally {
+        clearTimeout(timer);
+      }
       const location = res.headers.get("location");
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, target);

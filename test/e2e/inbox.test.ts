@@ -72,6 +72,9 @@ test.skipIf(!available)(
     // a photo with a caption arrives while the inbox is open: the conversation appears, unread
     const mediaPath = `/2010-04-01/Accounts/${SID}/Messages/MM${"1".repeat(32)}/Media/ME${"2".repeat(32)}`;
     rest.media.set(mediaPath, { bytes: PNG, mime: "image/png" });
+    // the photo downloads slowly: the message shows first, the photo joins it live when it arrives
+    let releaseMedia!: () => void;
+    rest.holdMedia = new Promise<void>((r) => (releaseMedia = r));
     await inbound("שלום, אפשר פרטים על התיקון?", { NumMedia: "1", MediaUrl0: `${rest.url}${mediaPath}`, MediaContentType0: "image/png" });
     const row = page.locator('[data-testid="conversations"] a', { hasText: "דנה כהן" });
     await row.waitFor();
@@ -83,6 +86,9 @@ test.skipIf(!available)(
     await page.waitForURL(/\/app\/admin\/inbox\/\d+$/);
     const thread = page.locator('[data-testid="thread"]');
     await thread.getByText("שלום, אפשר פרטים על התיקון?").waitFor();
+    expect(await thread.locator('img[src^="/api/messages/"]').count()).toBe(0);
+    releaseMedia();
+    rest.holdMedia = undefined;
     await thread.locator('img[src^="/api/messages/"]').waitFor();
     expect(await page.evaluate(() => (document.querySelector('[data-testid="thread"] img') as HTMLImageElement).naturalWidth)).toBe(1);
     await row.locator('[data-testid="unread"]').waitFor({ state: "detached" });

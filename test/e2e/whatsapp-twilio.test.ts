@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
-import { startInProcess } from "../support/server.ts";
+import { logLines, startInProcess } from "../support/server.ts";
+import { until } from "../support/wait.ts";
 
 const SID = `AC${"1".repeat(32)}`;
 const TOKEN = "whatsapp-test-token";
@@ -48,13 +49,34 @@ function webhook(path: string, params: Record<string, string>, signature = getEx
 }
 const inbound = (o: Record<string, string>) => ({ MessageSid: msgSid(), AccountSid: SID, From: "whatsapp:+972501234567", To: FROM, Body: "שלום", NumMedia: "0", ProfileName: "Dana", WaId: "972501234567", ...o });
 
-test("an inbound WhatsApp message: 204, a contact found or created by number, the message and its media kept once", async () => {
+test("an inbound WhatsApp message: 204 at once, a contact found or created by number, the message kept once and its media fetched once in the background", async () => {
   const mediaPath = `/2010-04-01/Accounts/${SID}/Messages/MM${"b".repeat(32)}/Media/ME${"c".repeat(32)}`;
   const photo = crypto.getRandomValues(new Uint8Array(20_000));
   rest.media.set(mediaPath, { bytes: photo, mime: "image/jpeg" });
   const params = inbound({ Body: "תמונה של הנזילה", NumMedia: "1", MediaUrl0: `${rest.url}${mediaPath}`, MediaContentType0: "image/jpeg" });
-  const res = await webhook("/webhook/whatsapp/twilio", params);
-  expect(res.status).toBe(204);
+  const apiBefore = rest.mediaRequests.length;
+  const cdnBefore = rest.cdnRequests.length;
+  // the download is slow (the CDN holds the file): the webhook is answered without waiting for it
+  let release!: () => void;
+  rest.holdMedia = new Promise<void>((r) => (release = r));
+  try {
+    const res = await webhook("/webhook/whatsapp/twilio", params);
+    expect(res.status).toBe(204);
+    await until(() => rest.cdnRequests.length > cdnBefore, 5000, "the media download to start");
+    // the message is in the inbox already, its media still coming
+    const early = (await (await api("/api/conversations")).json()) as any;
+    expect(early.items.find((i: any) => i.last.providerId === params.MessageSid).last.media).toBeUndefined();
+    // Twilio retries while the download is under way (in parallel, even): answered, and no second download
+    const again = await Promise.all(Array.from({ length: 5 }, () => webhook("/webhook/whatsapp/twilio", params)));
+    expect(again.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
+  } finally {
+    release();
+    rest.holdMedia = undefined;
+  }
+  await until(() => logLines.some((l) => l.event === "whatsapp.media_saved" && l.messageSid === params.MessageSid), 5000, "whatsapp.media_saved");
+  // exactly one fetch per media item: one request to the API host, one to the CDN
+  expect(rest.mediaRequests.length - apiBefore).toBe(1);
+  expect(rest.cdnRequests.length - cdnBefore).toBe(1);
   // the media was fetched with the account's credentials, and the CDN got none
   expect(rest.mediaRequests.at(-1)!.auth).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString("base64")}`);
   expect(rest.cdnRequests.at(-1)!.auth).toBeNull();
@@ -68,13 +90,12 @@ test("an inbound WhatsApp message: 204, a contact found or created by number, th
   expect(new Uint8Array(await file.arrayBuffer())).toEqual(photo);
   expect((await fetch(`${server.url}${item.last.media[0].url}`)).status).toBe(401);
 
-  // Twilio retries (in parallel, even): still one message, media fetched no more
-  const fetched = rest.mediaRequests.length;
-  const again = await Promise.all(Array.from({ length: 5 }, () => webhook("/webhook/whatsapp/twilio", params)));
-  expect(again.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
+  // a retry after the download: still one message, still one fetch
+  expect((await webhook("/webhook/whatsapp/twilio", params)).status).toBe(204);
   const msgs = (await (await api(`/api/contacts/${item.contact.id}/messages`)).json()) as any;
   expect(msgs.items.filter((m: any) => m.providerId === params.MessageSid).length).toBe(1);
-  expect(rest.mediaRequests.length).toBeLessThanOrEqual(fetched + 5);
+  expect(rest.mediaRequests.length - apiBefore).toBe(1);
+  expect(rest.cdnRequests.length - cdnBefore).toBe(1);
 });
 
 test("a forged or missing signature is refused with 403 and keeps nothing; a malformed form is a 422 naming the field", async () => {

@@ -23,6 +23,8 @@ export class FakeTwilioRest {
   messageReply?: (form: Record<string, string>) => { status: number; body: unknown } | undefined;
   /** While set, sends are answered only once it resolves (Twilio being slow). */
   holdMessages?: Promise<void>;
+  /** While set, the CDN answers media only once it resolves (a slow download); a function picks by media path. */
+  holdMedia?: Promise<void> | ((path: string) => Promise<void> | undefined);
   private server?: Server<unknown>;
   private cdn?: Server<unknown>;
   private waiters: Array<() => void> = [];
@@ -33,6 +35,7 @@ export class FakeTwilioRest {
     this.messages.length = 0;
     this.messageReply = undefined;
     this.holdMessages = undefined;
+    this.holdMedia = undefined;
   }
 
   get url(): string {
@@ -43,9 +46,11 @@ export class FakeTwilioRest {
     this.cdn = Bun.serve({
       port: 0,
       hostname: "127.0.0.1",
-      fetch: (req) => {
+      fetch: async (req) => {
         const path = new URL(req.url).pathname;
         this.cdnRequests.push({ path, auth: req.headers.get("authorization") });
+        const hold = typeof this.holdMedia === "function" ? this.holdMedia(path.replace(/^\/cdn/, "")) : this.holdMedia;
+        if (hold) await hold;
         const file = this.media.get(path.replace(/^\/cdn/, ""));
         return file ? new Response(file.bytes, { headers: { "content-type": file.mime } }) : new Response("gone", { status: 404 });
       },

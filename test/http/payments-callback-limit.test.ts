@@ -55,7 +55,7 @@ function notify(from: string, reference: string, index: string) {
 
 function webhook(from: string, event: Record<string, unknown>, forged: boolean) {
   const raw = JSON.stringify(event);
-  const headers = { ...paypal.sign(raw), "x-forwarded-for": from };
+  const headers: Record<string, string> = { ...paypal.sign(raw), "x-forwarded-for": from };
   if (forged) headers["paypal-transmission-sig"] = "AAAA";
   return fetch(`${rig.url}/api/crm/payments/paypal/webhook`, { method: "POST", headers, body: raw });
 }

@@ -1,6 +1,6 @@
 /**
- * Twilio's WhatsApp webhooks: POST /webhook/whatsapp/twilio (an inbound message → the contact, the message and
- * its media kept once per MessageSid → 204) and POST /webhook/whatsapp/status (the status callback of a message we
+ * Twilio's WhatsApp webhooks: POST /webhook/whatsapp/twilio (an inbound message → the contact and the message kept
+ * once per MessageSid → 204 at once; its media is downloaded afterwards and pushed live) and POST /webhook/whatsapp/status (the status callback of a message we
  * sent → 204; statuses only move forward, whatever order they arrive in). With TWILIO_AUTH_TOKEN set, a missing or
  * wrong X-Twilio-Signature (checked against PUBLIC_BASE_URL + path) is refused with 403 and changes nothing.
  */
@@ -39,7 +39,8 @@ export function whatsappWebhookRoutes(deps: HttpDeps) {
     .post("/twilio", async (c) => {
       const params = await signedForm(c, deps);
       const inbound = validate(twilioInboundForm, params);
-      await deps.services().whatsapp.inbox.receiveTwilioWebhook(inbound, params);
+      // kept now, answered now; the media follows in the background (Twilio gives up after 15 s)
+      deps.services().whatsapp.inbox.receiveTwilioWebhook(inbound, params);
       return c.body(null, 204);
     })
     .post("/status", async (c) => {

@@ -126,10 +126,11 @@ export function InboxThread(props: { contactId: number; onBack: () => void; onLa
       return void markRead();
     }
     if (e.type !== "message.status") return;
-    const u = e.data as Pick<Message, "id" | "status" | "errorCode" | "errorMessage">;
+    const u = e.data as Pick<Message, "id" | "status" | "errorCode" | "errorMessage" | "media">;
     // a message to this contact sent from elsewhere (another tab, the agent): read the thread again
     if (e.contactId === id && !messages.some((m) => m.id === u.id)) return void load();
-    setMessages((list) => list.map((m) => (m.id === u.id ? { ...m, status: u.status, errorCode: u.errorCode, errorMessage: u.errorMessage } : m)));
+    // `media` comes when an inbound message's attachments finished downloading after it arrived
+    setMessages((list) => list.map((m) => (m.id === u.id ? { ...m, status: u.status, errorCode: u.errorCode, errorMessage: u.errorMessage, ...(u.media ? { media: u.media } : {}) } : m)));
   });
 
   async function send(e: Event) {

@@ -49,11 +49,11 @@ export function InboxPage() {
     if (e.type === RECONNECTED) return void load();
     if (e.type === "message.in") return latest(e.data.message as Message, 1);
     if (e.type !== "message.status") return;
-    const { id, status, errorCode, errorMessage } = e.data as { id: number; status: Message["status"]; errorCode?: string; errorMessage?: string };
+    const { id, status, errorCode, errorMessage, media } = e.data as { id: number; status: Message["status"]; errorCode?: string; errorMessage?: string; media?: Message["media"] };
     const row = conversations?.find((c) => c.contact.id === e.contactId);
     // a message sent from elsewhere (another tab, the payment dialog, the agent) is newer than the row's latest
     if (e.contactId && (!row || row.last.id < id)) return void load();
-    setConversations((list) => list?.map((c) => (c.last.id === id ? { ...c, last: { ...c.last, status, errorCode, errorMessage } } : c)));
+    setConversations((list) => list?.map((c) => (c.last.id === id ? { ...c, last: { ...c.last, status, errorCode, errorMessage, ...(media ? { media } : {}) } } : c)));
   });
 
   const markedRead = (contactId: number) => setConversations((list) => list?.map((c) => (c.contact.id === contactId ? { ...c, unread: 0 } : c)));
