@@ -4,7 +4,7 @@
  * what the owner then sees through the API: the messages as outbound in the contact's inbox, the payment pending,
  * the post-call summary.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { readStreamTwiml } from "../../src/sim/twiml-read.ts";
@@ -44,6 +44,7 @@ afterAll(async () => {
   paypal.stop();
 });
 beforeEach(() => rig.reset());
+afterEach(() => expect(paypal.takeViolations()).toEqual([]));
 
 /** Rings the webhook signed as Twilio signs it (for PUBLIC_BASE_URL) and opens the call's media stream. */
 async function place(from: string): Promise<SimulatedCaller> {

@@ -4,7 +4,7 @@
  * is sent on WhatsApp through the inbox's send route, and the payments list follows the payment live to "paid"
  * when the buyer returns from PayPal. Also from the inbox thread, and bad amounts explained in words.
  */
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
@@ -46,6 +46,7 @@ beforeAll(async () => {
   contactId = ((await created.json()) as { id: number }).id;
   browser = await launch();
 }, 60_000);
+afterEach(() => expect(paypal?.takeViolations() ?? []).toEqual([]));
 afterAll(async () => {
   await browser?.close();
   await server?.stop(1000);

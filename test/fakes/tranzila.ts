@@ -35,6 +35,11 @@ export class FakeTranzila {
     return this;
   }
 
+  /** The violations recorded so far, emptied: every file using the stand-in asserts `[]` after each test. */
+  takeViolations(): string[] {
+    return this.violations.splice(0);
+  }
+
   stop() {
     this.server?.stop(true);
   }

@@ -3,7 +3,7 @@
  * answer 501 naming their variables, Stripe answers 410, bad input is a 4xx naming the field, agents see only their
  * own contacts' payments, list filters and paging, and lazy expiry.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { contacts } from "../../src/db/schema.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
@@ -68,6 +68,10 @@ describe("configured", () => {
     mine = rig.services.contacts.findOrCreateByPhone("0501111111", "manual").id;
     theirs = rig.services.contacts.findOrCreateByPhone("0502222222", "manual").id;
     rig.db.update(contacts).set({ ownerId: rig.agentId }).where(eq(contacts.id, mine)).run();
+  });
+  afterEach(() => {
+    expect(paypal.takeViolations()).toEqual([]);
+    expect(tranzila.takeViolations()).toEqual([]);
   });
   afterAll(() => {
     rig.stop();

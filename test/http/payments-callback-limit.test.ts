@@ -5,7 +5,7 @@
  * provider; genuine callbacks give their count back; other addresses (X-Forwarded-For through TRUST_PROXY_HOPS=1)
  * are not affected.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { CALLBACK_UNPROVEN_MAX } from "../../src/http/callback-limit.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTranzila } from "../fakes/tranzila.ts";
@@ -31,6 +31,10 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: "https://biz.example",
     TRUST_PROXY_HOPS: "1",
   });
+});
+afterEach(() => {
+  expect(tranzila.takeViolations()).toEqual([]);
+  expect(paypal.takeViolations()).toEqual([]);
 });
 afterAll(() => {
   rig.stop();

@@ -3,7 +3,7 @@
  * arrive together, verified / forged / replayed webhooks, mismatches and unknown orders kept for review, and
  * provider failures answered 502 with nothing half-written. PayPal is a real HTTP stand-in on loopback.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
 
@@ -22,6 +22,7 @@ afterAll(() => {
   rig.stop();
   fake.stop();
 });
+afterEach(() => expect(fake.takeViolations()).toEqual([]));
 beforeEach(() => {
   fake.captureDelayMs = 0;
   fake.captureAmountOverride = undefined;

@@ -3,7 +3,7 @@
  * report re-query matches (terminal, amount, currency, reference), replays and parallel copies credited once,
  * mismatches and unknown references kept for review, the report failing → 502 with the payment kept for review.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { FakeTranzila } from "../fakes/tranzila.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
 
@@ -19,6 +19,7 @@ beforeAll(async () => {
     { timeoutMs: 300 },
   );
 });
+afterEach(() => expect(fake.takeViolations()).toEqual([]));
 afterAll(() => {
   rig.stop();
   fake.stop();

@@ -1,5 +1,5 @@
 /** The real server (start() in main.ts) wires payments: env → clients, routes with and without a session. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Running } from "../../src/main.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { startInProcess } from "../support/server.ts";
@@ -22,6 +22,7 @@ beforeAll(async () => {
   const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "owner@example.com", password: "owner-password" }) });
   token = ((await res.json()) as { token: string }).token;
 });
+afterEach(() => expect(paypal.takeViolations()).toEqual([]));
 afterAll(async () => {
   await server.stop(1000);
   paypal.stop();

@@ -5,7 +5,7 @@
  * caller ID, no channel, Twilio's 24-hour window, not on WhatsApp, over the maximum, provider not configured or
  * failing, malformed arguments — and what the model is told each time.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { buildCalls, type Calls } from "../../../src/compose/calls.ts";
 import { MAX_SENDS_PER_CALL, TOOL_WAIT_MS } from "../../../src/compose/call-tools.ts";
@@ -38,6 +38,7 @@ afterAll(() => {
   paypal.stop();
 });
 beforeEach(() => rest.reset());
+afterEach(() => expect(paypal.takeViolations()).toEqual([]));
 
 let h: Harness;
 let db: Db;

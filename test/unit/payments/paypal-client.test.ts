@@ -1,5 +1,5 @@
 /** PayPal's client against a real HTTP stand-in: token caching and refresh, order shape, idempotency, verification. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { PayPalClient } from "../../../src/payments/paypal.ts";
 import { ProviderError } from "../../../src/providers/errors.ts";
 import { FakePayPal } from "../../fakes/paypal.ts";
@@ -22,6 +22,7 @@ beforeAll(() => {
   fake = new FakePayPal().start();
 });
 afterAll(() => fake.stop());
+afterEach(() => expect(fake.takeViolations()).toEqual([]));
 beforeEach(() => {
   fake.tokenCalls = 0;
   fake.tokenDelayMs = 0;

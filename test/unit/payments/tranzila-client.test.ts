@@ -1,5 +1,5 @@
 /** Tranzila's client against a real HTTP stand-in that recomputes the signed headers. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { ProviderError } from "../../../src/providers/errors.ts";
 import { TranzilaClient, tranzilaHeaders, TRANZILA_API, TRANZILA_PAGES } from "../../../src/payments/tranzila.ts";
@@ -12,6 +12,7 @@ beforeAll(() => {
   fake = new FakeTranzila().start();
 });
 afterAll(() => fake.stop());
+afterEach(() => expect(fake.takeViolations()).toEqual([]));
 
 test("the access token is hex HMAC-SHA256 of the app key, keyed by secret + time + nonce", () => {
   const h = tranzilaHeaders("app", "sec", "s", 1_750_000_000_123);
