@@ -103,6 +103,18 @@ export class WhatsappSender {
     if (phone) return { contactId: contact.id, phone, jid: `${phone.slice(1)}@s.whatsapp.net` };
     const lid = ids.find((i) => i.kind === "lid")?.value;
     if (channel === "baileys" && lid) return { contactId: contact.id, jid: lid };
+    const twilioUser = ids.find((i) => i.kind === "twilio_user")?.value;
+    if (twilioUser) throw new AppError("validation", hiddenNumber(contact.id, twilioUser), "contactId");
     throw new AppError("validation", `contact ${contact.id} has no WhatsApp number${lid ? " Twilio can use" : ""}`, "contactId");
   }
+}
+
+/**
+ * Why a contact known only by Twilio's business-scoped user id (a WhatsApp user who hides their number behind a
+ * username) cannot be answered. Twilio documents such an id arriving in `From`/`ExternalUserId`, but not as a `To`
+ * it accepts (integrations that tried say sending to it is not supported yet), and WhatsApp Web has no address for
+ * it either; so nothing is sent — rather than a send Twilio may drop or bill — until the contact has a number.
+ */
+export function hiddenNumber(contactId: number, userId: string): string {
+  return `contact ${contactId} is known on WhatsApp only by the id ${userId.slice(0, 80)} (they hide their number behind a WhatsApp username), and Twilio does not document sending to such an id: replies cannot be sent until the contact's phone number is added (ask them to share it)`;
 }

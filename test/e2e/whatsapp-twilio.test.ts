@@ -122,6 +122,22 @@ test("a user without a number (a business-scoped id) is kept by that id, and fou
   expect(anon.length).toBe(1);
   expect(anon[0].contact.phone).toBeNull();
   expect(anon[0].unread).toBe(2);
+
+  // a reply cannot go out (Twilio documents no sending to such an id): a 422 that says why, nothing sent to Twilio
+  const sends = rest.messages.length;
+  const reply = await api("/api/whatsapp/send", { method: "POST", body: JSON.stringify({ contactId: anon[0].contact.id, text: "hello" }) });
+  expect(reply.status).toBe(422);
+  const err = ((await reply.json()) as any).error;
+  expect(err.field).toBe("contactId");
+  expect(err.message.toLowerCase()).toContain("us.13491208655302741918");
+  expect(err.message).toContain("hide their number");
+  expect(err.message).toContain("phone number is added");
+  expect(rest.messages.length).toBe(sends);
+  // once the person's number is on the contact, the reply goes to it
+  expect((await api(`/api/contacts/${anon[0].contact.id}`, { method: "PATCH", body: JSON.stringify({ phone: "+972529876543" }) })).status).toBe(200);
+  const ok = await api("/api/whatsapp/send", { method: "POST", body: JSON.stringify({ contactId: anon[0].contact.id, text: "hello" }) });
+  expect(ok.status).toBe(201);
+  expect(rest.messages.at(-1)!.form.To).toBe("whatsapp:+972529876543");
 });
 
 test("sending through Twilio: sent under Twilio's SID, then delivered and read from callbacks in any order, never backwards", async () => {

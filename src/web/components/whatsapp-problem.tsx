@@ -22,6 +22,7 @@ export function whatsappProblem(source: unknown): Problem {
   if (twilio === "63003" || twilio === "63024" || /not on WhatsApp/i.test(text)) return { key: "waErrNotOnWhatsapp", text };
   if (twilio === "63032") return { key: "waErrBlocked", text };
   if (code === "rate_limited" || twilio === "63018") return { key: "waErrRateLimited", text };
+  if (/known on WhatsApp only by the id/.test(text)) return { key: "waErrHiddenNumber", text };
   if (/has no WhatsApp number/.test(text)) return { key: "waErrNoNumber", text };
   if (/^cannot send:|is not configured|not linked|not connected/.test(text)) return { key: "waErrNoChannel", text, settings: true };
   return { text };

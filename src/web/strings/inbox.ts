@@ -27,6 +27,7 @@ export const he = {
   waErrBlocked: "הלקוח חסם הודעות מהעסק או ביקש לא לקבל הודעות.",
   waErrNoChannel: "אין ערוץ וואטסאפ פעיל: קשרו טלפון בהגדרות וואטסאפ, או הגדירו את שולח הוואטסאפ של Twilio.",
   waErrNoNumber: "לאיש הקשר הזה אין מספר וואטסאפ.",
+  waErrHiddenNumber: "איש הקשר מסתיר את המספר שלו מאחורי שם משתמש בוואטסאפ, וטוויליו לא מאפשר לשלוח למזהה שקיבלנו במקומו. בקשו ממנו את מספר הטלפון והוסיפו אותו לאיש הקשר.",
   waErrRateLimited: "נשלחו יותר מדי הודעות. נסו שוב בעוד רגע.",
   waSettingsLink: "להגדרות וואטסאפ",
 };
@@ -59,6 +60,7 @@ export const en: typeof he = {
   waErrBlocked: "The customer blocked or opted out of messages from the business.",
   waErrNoChannel: "No WhatsApp channel is working: link a phone in WhatsApp settings, or set up Twilio's WhatsApp sender.",
   waErrNoNumber: "This contact has no WhatsApp number.",
+  waErrHiddenNumber: "This person hides their number behind a WhatsApp username, and Twilio does not support sending to the id it gave instead. Ask them for their phone number and add it to the contact.",
   waErrRateLimited: "Too many messages were sent. Try again in a moment.",
   waSettingsLink: "WhatsApp settings",
 };
