@@ -119,3 +119,8 @@ function readDate(s: string, fromText: boolean): string | undefined {
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
   return date.toISOString().slice(0, 10);
 }
+
+/** Values without the empty ones (null, undefined, ""): an empty value means "not set". */
+export function withoutEmpty(values: Record<string, FieldValue | undefined>): Record<string, FieldValue> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== "")) as Record<string, FieldValue>;
+}

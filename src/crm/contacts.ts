@@ -9,9 +9,10 @@ import { contactIdentities, contacts, contactStatusHistory, users, type Contact,
 import { AppError } from "../errors.ts";
 import { LIVE, silentFeed, type LiveFeed } from "../live-events.ts";
 import { mergeContacts } from "./contact-merge.ts";
-import { checkFieldValues, missingRequired, type FieldDefinition, type FieldProblem, type FieldValue } from "./contact-fields.ts";
+import { checkFieldValues, missingRequired, withoutEmpty, type FieldDefinition, type FieldProblem } from "./contact-fields.ts";
 import type { ContactCreate, ContactPatch } from "./contact-input.ts";
-import { contactsCsv, importContacts, type HeaderLanguage, type ImportReport } from "./contact-csv.ts";
+import { contactsCsv, type HeaderLanguage } from "./contact-csv.ts";
+import { importContacts, type ImportOptions, type ImportReport } from "./contact-import.ts";
 import { pipelineCounts, searchContacts, tagCounts, type ContactQuery, type Page } from "./contact-search.ts";
 import { IdentityService } from "./identities.ts";
 import { contactTimeline, type TimelineItem, type TimelineKind } from "./timeline.ts";
@@ -78,7 +79,8 @@ export class ContactService {
     return contactsCsv({ db: this.db, fieldDefinitions: this.fieldDefinitions(), timezone: this.timezone() }, q, scope, lang);
   }
 
-  importCsv(bytes: Uint8Array, o: { onDuplicate: "update" | "skip"; dryRun: boolean; actor: Scope }): ImportReport {
+  /** A CSV file of contacts in, a report per row out (see contact-import.ts); the server keeps answering meanwhile. */
+  importCsv(bytes: Uint8Array, o: ImportOptions): Promise<ImportReport> {
     return importContacts(this.db, this, bytes, o);
   }
 
@@ -142,7 +144,7 @@ export class ContactService {
     return this.db.transaction(() => this.insert(input, actor));
   }
 
-  /** `create` inside a transaction the caller holds (the CSV import). */
+  /** `create` inside a transaction the caller holds. */
   insert(input: ContactCreate, actor: Scope): Contact {
     const ownerId = this.ownerFor(input.ownerId, actor) ?? null;
     const defs = this.fieldDefinitions();
@@ -246,10 +248,6 @@ function pickText(input: ContactPatch): Partial<Record<(typeof TEXT_KEYS)[number
   const out: Partial<Record<(typeof TEXT_KEYS)[number], string | null>> = {};
   for (const key of TEXT_KEYS) if (input[key] !== undefined) out[key] = input[key] ?? null;
   return out;
-}
-
-function withoutEmpty(values: Record<string, FieldValue | undefined>): Record<string, FieldValue> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== "")) as Record<string, FieldValue>;
 }
 
 function throwFirst(problems: FieldProblem[]): void {

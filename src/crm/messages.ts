@@ -131,13 +131,18 @@ export class MessageService {
     return this.record({ ...m, direction: "out", providerId: `local:${crypto.randomUUID()}`, status: "queued" }).message;
   }
 
-  /** The provider took the message: it gets the provider's id and `sent` (or better, if a callback came first). */
-  accepted(id: number, providerId: string): MessageRow {
-    const row = this.db.transaction((tx) => {
-      // an echo of this very send, kept under the provider's id before its answer came back, gives way to it
-      tx.delete(messages).where(and(eq(messages.providerId, providerId), eq(messages.direction, "out"), ne(messages.id, id), sql`${messages.channel} = (SELECT channel FROM messages WHERE id = ${id})`)).run();
-      return tx.update(messages).set({ providerId, status: "sent", updatedAt: new Date() }).where(and(eq(messages.id, id), eq(messages.status, "queued"))).returning().get();
-    }) ?? this.byId(id)!;
+  /**
+   * The provider took the message: it gets the provider's id and `sent` (or better, if a callback came first).
+   * Undefined when the row is gone — its contact was deleted (with its messages) while the send was under way.
+   */
+  accepted(id: number, providerId: string): MessageRow | undefined {
+    const row =
+      this.db.transaction((tx) => {
+        // an echo of this very send, kept under the provider's id before its answer came back, gives way to it
+        tx.delete(messages).where(and(eq(messages.providerId, providerId), eq(messages.direction, "out"), ne(messages.id, id), sql`${messages.channel} = (SELECT channel FROM messages WHERE id = ${id})`)).run();
+        return tx.update(messages).set({ providerId, status: "sent", updatedAt: new Date() }).where(and(eq(messages.id, id), eq(messages.status, "queued"))).returning().get();
+      }) ?? this.byId(id);
+    if (!row) return undefined;
     this.publishStatus(row);
     const orphan = this.orphans.get(providerId);
     if (orphan) {
@@ -162,16 +167,16 @@ export class MessageService {
     return row;
   }
 
-  /** A message the provider refused or never took. */
-  failed(id: number, error: { errorCode?: string; errorMessage: string }): MessageRow {
+  /** A message the provider refused or never took; undefined when the row is gone (its contact was deleted). */
+  failed(id: number, error: { errorCode?: string; errorMessage: string }): MessageRow | undefined {
     const row =
       this.db
         .update(messages)
         .set({ status: "failed", errorCode: error.errorCode ?? null, errorMessage: error.errorMessage, updatedAt: new Date() })
         .where(and(eq(messages.id, id), sql`${RANK} < ${RANKS.failed}`))
         .returning()
-        .get() ?? this.byId(id)!;
-    this.publishStatus(row);
+        .get() ?? this.byId(id);
+    if (row) this.publishStatus(row);
     return row;
   }
 

@@ -1,17 +1,23 @@
 /**
  * Phone numbers to E.164 so one person is one contact however the number was written:
- * "+972 50-123-4567", "050-1234567", "00972501234567", "whatsapp:+972501234567" → "+972501234567".
- * National numbers (leading 0) are read as Israeli unless another default country code is given.
+ * "+972 50-123-4567", "050-1234567", "+972 050-123-4567", "00972501234567", "whatsapp:+972501234567" → "+972501234567".
+ * National numbers (a leading trunk 0, or no prefix at all) are read in the default country, Israel (+972).
+ *
+ * Parsing is libphonenumber-js (Google's libphonenumber rules). A number is accepted when it fits its country's
+ * numbering plan — the lengths and leading digits the plan allows (`isValid()` with the library's "min" metadata).
+ * Deliberately not the "max" metadata's check of which blocks operators have been assigned: that data changes every
+ * few months and rejects real numbers the bundled copy does not know yet (it even rejects 050-123-4567).
+ * Refused: text around the number ("call me 050…"), an extension ("… ext 12": E.164 has none, and a contact's number
+ * must be one a call or a WhatsApp message can reach), letters, and anything too short or too long for its country.
  */
+import { parsePhoneNumberFromString, type CountryCallingCode } from "libphonenumber-js/min";
+
 export function normalizePhone(raw: string, defaultCountry = "972"): string | undefined {
-  const trimmed = raw.trim().replace(/^(whatsapp|tel|sip):/i, "");
-  const digits = trimmed.replace(/[^\d+]/g, "");
-  if (!digits) return undefined;
-  let e164: string;
-  if (digits.startsWith("+")) e164 = "+" + digits.slice(1).replace(/\+/g, "");
-  else if (digits.startsWith("00")) e164 = "+" + digits.slice(2);
-  else if (digits.startsWith("0")) e164 = `+${defaultCountry}${digits.slice(1)}`;
-  else if (digits.startsWith(defaultCountry) && digits.length >= 11) e164 = "+" + digits;
-  else e164 = "+" + digits;
-  return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : undefined;
+  // "whatsapp:+972…" (Twilio), "tel:…" (links); "00" is the international prefix in Israel and most of the world
+  const text = raw.trim().replace(/^(whatsapp|tel|sip):/i, "").trim().replace(/^00(?=[1-9])/, "+");
+  if (!/\d/.test(text)) return undefined;
+  // extract: false — the whole text must be the number, not merely contain one
+  const parsed = parsePhoneNumberFromString(text, { defaultCallingCode: defaultCountry as CountryCallingCode, extract: false });
+  if (!parsed || parsed.ext || !parsed.isValid()) return undefined;
+  return parsed.number;
 }

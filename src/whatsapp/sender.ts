@@ -74,13 +74,16 @@ export class WhatsappSender {
     const row = this.d.messages.queue({ contactId, channel, remote: channel === "twilio" ? `whatsapp:${phone}` : jid, text: r.text ?? `[template ${r.contentSid}]`, sentById: r.sentById });
     try {
       const providerId = await this.d.queue.run(phone ?? jid!, async () => {
+        // the contact (and with it this message) may have been deleted while the send waited its turn: abandon it
+        if (!this.d.messages.byId(row.id)) throw new AppError("gone", `${r.to !== undefined ? "to" : "contactId"}: the contact was deleted while the message waited its turn; nothing was sent`, r.to !== undefined ? "to" : "contactId");
         if (channel === "baileys") return (await this.d.baileys!.send(jid!, r.text!)).providerId;
         const statusCallback = this.d.publicBaseUrl ? `${this.d.publicBaseUrl}/webhook/whatsapp/status` : undefined;
         return (await this.d.twilio.send({ to: phone!, body: r.text, contentSid: r.contentSid, contentVariables: r.contentVariables, statusCallback })).sid;
       });
       const sent = this.d.messages.accepted(row.id, providerId);
-      log.info(EV.WHATSAPP_SENT, { channel, messageId: row.id, contactId });
-      return sent;
+      log.info(EV.WHATSAPP_SENT, { channel, messageId: row.id, contactId, ...(sent ? {} : { kept: false }) });
+      // deleted during the provider's answer: the message went out, only its record is gone with the contact
+      return sent ?? { ...row, providerId, status: "sent" };
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError("unavailable", `WhatsApp could not send: ${err instanceof Error ? err.message : String(err)}`);
       this.d.messages.failed(row.id, { errorCode: /\(Twilio (\d+)\)/.exec(e.message)?.[1], errorMessage: e.message });

@@ -57,7 +57,7 @@ export function contactRoutes(deps: HttpDeps) {
     })
     .post("/contacts/import", requireRole("owner", "admin"), async (c) => {
       const o = validate(importQuery, c.req.query());
-      const report = contacts().importCsv(await uploadedFile(c.req.raw), { ...o, actor: scopeOf(c) });
+      const report = await contacts().importCsv(await uploadedFile(c.req.raw), { ...o, actor: scopeOf(c) });
       if (!report.dryRun) audit(c, deps, "contact.import", undefined, { created: report.created, updated: report.updated, skipped: report.skipped, failed: report.failed, onDuplicate: report.onDuplicate });
       return c.json(report);
     })

@@ -109,3 +109,13 @@ test("conversations: the latest message per contact, newest first, unread counts
   messages.record({ contactId: a.id, direction: "in", channel: "baileys", providerId: "a0", status: "received", text: "late", at: at(0) });
   expect(contacts.byId(a.id)!.lastContactAt?.getTime()).toBe(at(5).getTime());
 });
+
+test("accepted and failed on a message whose row is gone answer undefined and publish nothing", () => {
+  const c = contacts.findOrCreateByPhone("+972501234567", "manual");
+  const a = messages.queue({ contactId: c.id, channel: "twilio", text: "a" });
+  const b = messages.queue({ contactId: c.id, channel: "twilio", text: "b" });
+  contacts.delete(c.id, { userId: 1, role: "owner" });
+  expect(messages.accepted(a.id, "SMgone")).toBeUndefined();
+  expect(messages.failed(b.id, { errorMessage: "refused" })).toBeUndefined();
+  expect(events.filter((e) => e.type === "message.status")).toEqual([]);
+});
