@@ -216,7 +216,7 @@ export function createServices(db: Db, o: ServiceOptions): Services {
   const twilio = o.whatsapp?.twilio ?? twilioWhatsappOf(o.config);
   const tasks = new TaskService(db, { live, timezone });
   return {
-    users: new UserService(db, (work) => gate.run(work)),
+    users: new UserService(db, gate),
     sessions: new SessionService(db),
     audit,
     contacts,
@@ -239,8 +239,11 @@ export function createServices(db: Db, o: ServiceOptions): Services {
 const twilioWhatsappOf = (config: Readonly<Config>) =>
   new TwilioWhatsapp({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, from: config.twilio.whatsappFrom });
 
-/** argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429. */
-export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000);
+/**
+ * argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429 — plus
+ * one slot (and its own queue, served first) kept for accounts signing in from an address they have used before.
+ */
+export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000, 1);
 
 /** The CRM says this call already had its stream; with the CRM down, the live registry alone decides. */
 function streamedBefore(services: Services | undefined, callSid: string): boolean {
