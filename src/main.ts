@@ -23,7 +23,8 @@ import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { StatsService } from "./crm/stats.ts";
 import { UserService } from "./crm/users.ts";
-import { ensurePrivateDir, migrate, openDatabase, type Db } from "./db/client.ts";
+import { migrate, openDatabase, type Db } from "./db/client.ts";
+import { securePrivateDataDir } from "./data-dir.ts";
 import type { EarlyServer } from "./early-server.ts";
 import { AppError } from "./errors.ts";
 import { AdminHub } from "./http/admin-socket.ts";
@@ -77,7 +78,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
   // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
   process.umask(0o077);
   configureLog({ format: config.logFormat, level: config.logLevel });
-  ensurePrivateDir(config.dataDir);
+  securePrivateDataDir(config.dataDir);
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
