@@ -8,6 +8,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { AppError } from "../../errors.ts";
+import { audit } from "../actor.ts";
 import { validate } from "../body.ts";
 import type { AppEnv, HttpDeps } from "../env.ts";
 
@@ -35,7 +36,9 @@ export function conversationRoutes(deps: HttpDeps) {
     })
     .post("/conversations/:contactId/read", (c) => {
       const contact = visibleContact(c, deps, c.req.param("contactId"), "contactId");
-      return c.json({ contactId: contact.id, marked: deps.services().messages.markRead(contact.id) });
+      const marked = deps.services().messages.markRead(contact.id);
+      audit(c, deps, "conversation.read", contact.id, { marked });
+      return c.json({ contactId: contact.id, marked });
     })
     .get("/contacts/:id/messages", (c) => {
       const contact = visibleContact(c, deps, c.req.param("id"), "id");
