@@ -23,7 +23,8 @@ import { SettingsService } from "./crm/settings.ts";
 import { TaskService } from "./crm/tasks.ts";
 import { StatsService } from "./crm/stats.ts";
 import { UserService } from "./crm/users.ts";
-import { ensurePrivateDir, migrate, openDatabase, type Db } from "./db/client.ts";
+import { migrate, openDatabase, type Db } from "./db/client.ts";
+import { securePrivateDataDir } from "./data-dir.ts";
 import type { EarlyServer } from "./early-server.ts";
 import { AppError } from "./errors.ts";
 import { AdminHub } from "./http/admin-socket.ts";
@@ -77,7 +78,7 @@ export async function start(config: Readonly<Config>, early?: EarlyServer, opts:
   // DATA_DIR holds the database, recordings, the WhatsApp session and the JWT secret: owner-only from here on
   process.umask(0o077);
   configureLog({ format: config.logFormat, level: config.logLevel });
-  ensurePrivateDir(config.dataDir);
+  securePrivateDataDir(config.dataDir);
   const readiness = new Readiness();
   const { secret, generated } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   if (generated) log.info(EV.JWT_SECRET_GENERATED, { file: `${config.dataDir}/jwt_secret` });
@@ -218,7 +219,7 @@ export function createServices(db: Db, o: ServiceOptions): Services {
   const twilio = o.whatsapp?.twilio ?? twilioWhatsappOf(o.config);
   const tasks = new TaskService(db, { live, timezone });
   return {
-    users: new UserService(db, (work) => gate.run(work)),
+    users: new UserService(db, gate),
     sessions: new SessionService(db),
     audit,
     contacts,
@@ -241,8 +242,11 @@ export function createServices(db: Db, o: ServiceOptions): Services {
 const twilioWhatsappOf = (config: Readonly<Config>) =>
   new TwilioWhatsapp({ apiUrl: config.twilio.apiUrl, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, from: config.twilio.whatsappFrom });
 
-/** argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429. */
-export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000);
+/**
+ * argon2id takes 64 MiB and a core for ~100 ms: a few at once, 16 more may wait up to 3 s, the rest get 429 — plus
+ * one slot (and its own queue, served first) kept for accounts signing in from an address they have used before.
+ */
+export const passwordGate = () => new Semaphore(Math.min(4, Math.max(2, availableParallelism())), 16, 3000, 1);
 
 /** The CRM says this call already had its stream; with the CRM down, the live registry alone decides. */
 function streamedBefore(services: Services | undefined, callSid: string): boolean {

@@ -33,6 +33,20 @@ export interface ServeOptions {
 
 const isAppPath = (path: string) => path === "/app" || path.startsWith("/app/");
 
+/**
+ * Largest WebSocket message accepted, in bytes, for both kinds of socket (Bun has one set of options per server).
+ * Twilio's media-stream messages are under 1 KB (a 20 ms frame is ~300 bytes of JSON; `start` with its custom
+ * parameters a few hundred more), the browser's test call sends the same shapes and the admin app only tiny pings.
+ * A bigger message closes the socket with 1009 before anything reads it (Bun's default accepts 16 MB, each one
+ * parsed as JSON even before `start`).
+ */
+export const WS_MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Bytes the server may queue for a client that does not read, then the socket is closed. The media socket sends at
+ * most ~200 ms of audio ahead (a few KB) and admin events are small: 1 MiB is a reader that is gone or hostile.
+ */
+export const WS_BACKPRESSURE_BYTES = 1024 * 1024;
+
 /** Where this server can reach itself: loopback for a wildcard address. */
 function selfUrl(server: Server<MediaSocketData>): string {
   const host = server.hostname ?? "127.0.0.1";
@@ -97,13 +111,16 @@ export function serve(opts: ServeOptions, early?: EarlyServer): Server<MediaSock
   return server;
 }
 
-/** One handler for every socket: each event goes to the handler of the socket's kind. Server-wide options are the media socket's. */
+/** One handler for every socket: each event goes to the handler of the socket's kind. Server-wide options are the media socket's, with the size limits above. */
 function bySocketKind(media: WebSocketHandler<MediaSocketData>, admin?: WebSocketHandler<AdminSocketData>): WebSocketHandler<SocketData> {
   type Ws = ServerWebSocket<SocketData>;
   const asAdmin = (ws: Ws) => (ws.data.kind === "admin" ? (ws as ServerWebSocket<AdminSocketData>) : undefined);
   const asMedia = (ws: Ws) => (ws.data.kind === "twilio-media" ? (ws as ServerWebSocket<MediaSocketData>) : undefined);
   return {
     ...media,
+    maxPayloadLength: WS_MAX_MESSAGE_BYTES,
+    backpressureLimit: WS_BACKPRESSURE_BYTES,
+    closeOnBackpressureLimit: true,
     open(ws: Ws) {
       const a = asAdmin(ws);
       if (a) return void admin?.open?.(a);

@@ -16,6 +16,9 @@ import { contacts, paymentEvents, payments, type PaymentStatus } from "../db/sch
 import { LIVE, type LiveFeed } from "../live-events.ts";
 import type { AuditService } from "./audit.ts";
 
+/** The statuses and currencies, for the routes' validation (routes never import src/db). */
+export { PAYMENT_CURRENCIES, PAYMENT_STATUSES, type PaymentStatus } from "../db/schema.ts";
+
 export type Payment = typeof payments.$inferSelect;
 export type PaymentEvent = typeof paymentEvents.$inferSelect;
 export type NewPayment = Pick<typeof payments.$inferInsert, "reference" | "contactId" | "amount" | "currency" | "description" | "provider" | "createdById">;

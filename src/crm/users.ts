@@ -3,7 +3,7 @@
  * role, deactivate. Passwords are hashed with Bun.password (argon2id). A user without a usable password (invited,
  * or reset) holds a locked hash — `!` and random text, the /etc/shadow convention — that no password matches.
  * The role rules live in user-rules.ts; every check-then-write here is synchronous, so it cannot interleave.
- * Hashing and verifying are memory-hard (64 MiB each) and run through `gate` (a Semaphore's `run`), which may
+ * Hashing and verifying are memory-hard (64 MiB each) and run through `gate` (the password Semaphore), which may
  * reject with Busy when too many wait.
  */
 import { createHash } from "node:crypto";
@@ -54,8 +54,29 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-/** Runs memory-hard work, maybe later, maybe not at all (rejects when too busy). */
-export type Gate = <T>(work: () => Promise<T>) => Promise<T>;
+/** Runs memory-hard work, maybe later, maybe not at all (rejects when too busy); the Semaphore in auth/semaphore.ts. */
+export interface Gate {
+  /** `priority`: an account signing in from an address it has used before — a lane a burst of guesses cannot fill. */
+  run<T>(work: () => Promise<T>, opts?: { priority?: boolean }): Promise<T>;
+  /** No ordinary slot is free: ordinary work started now would wait. */
+  readonly pressed: boolean;
+}
+
+const OPEN_GATE: Gate = { run: (work) => work(), pressed: false };
+
+/** How long one verification takes here, in ms: a moving average of the real ones (undefined before the first). */
+class VerifyCost {
+  ms: number | undefined;
+  async measure<T>(work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      const took = performance.now() - t0;
+      this.ms = this.ms === undefined ? took : this.ms * 0.8 + took * 0.2;
+    }
+  }
+}
 
 export class UserService {
   /** Emails being created right now (hashing takes ~100 ms): a concurrent duplicate is a conflict at once. */
@@ -63,8 +84,17 @@ export class UserService {
 
   constructor(
     private db: Db,
-    private gate: Gate = (work) => work(),
+    private gate: Gate = OPEN_GATE,
   ) {}
+
+  private cost = new VerifyCost();
+  /** Password checks so far: `real` argon2 verifications, `standIn` unknown emails answered without one. */
+  readonly checks = { real: 0, standIn: 0 };
+
+  /** What one verification costs here (ms, a moving average), the time a stand-in holds its slot. */
+  get verifyCostMs(): number | undefined {
+    return this.cost.ms;
+  }
 
   count(): number {
     return this.db.select({ n: count() }).from(users).get()?.n ?? 0;
@@ -102,7 +132,7 @@ export class UserService {
     const claims = opts.onlyIfNoUsers ? [email, firstKey] : [email];
     for (const k of claims) this.creating.add(k);
     try {
-      const passwordHash = input.password ? await this.gate(() => hash(input.password!)) : lockedHash();
+      const passwordHash = input.password ? await this.gate.run(() => hash(input.password!)) : lockedHash();
       return this.db.transaction((tx) => {
         // another process (the CLI's `admin create`) may have written meanwhile: the database decides
         if (opts.onlyIfNoUsers && (tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0)
@@ -128,13 +158,16 @@ export class UserService {
   }
 
   /**
-   * The active user when the password matches, else undefined. Costs one argon2 verification whether or not the
-   * email exists (a stand-in hash), so response time does not reveal which accounts exist.
+   * The active user when the password matches, else undefined. An unknown email (or one with no usable password)
+   * takes the same place in the gate and the same time as a real account's check, so response time does not reveal
+   * which accounts exist: it verifies against a stand-in hash — or, when the gate is under pressure, holds its slot
+   * for as long as a verification takes here (measured) without hashing, so a burst of made-up emails costs no
+   * memory or CPU that a real sign-in needs. `priority`: see Gate.
    */
-  async verify(email: string, password: string): Promise<PublicUser | undefined> {
+  async verify(email: string, password: string, opts: { priority?: boolean } = {}): Promise<PublicUser | undefined> {
     const u = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
     const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
-    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
+    const ok = await this.gate.run(() => this.check(password, usable), opts);
     if (!u || !ok || usable === DUMMY_HASH || !u.active) return undefined;
     this.db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, u.id)).run();
     return toPublicUser({ ...u, lastLoginAt: new Date() });
@@ -144,13 +177,26 @@ export class UserService {
   async checkPassword(userId: number, password: string): Promise<boolean> {
     const u = this.row(userId);
     const usable = u && !u.passwordHash.startsWith(LOCKED) ? u.passwordHash : DUMMY_HASH;
-    const ok = await this.gate(() => Bun.password.verify(password, usable).catch(() => false));
+    // the user is signed in (the route admits the attempt as from a known address): the priority lane
+    const ok = await this.gate.run(() => this.check(password, usable), { priority: true });
     return ok && usable !== DUMMY_HASH;
+  }
+
+  /** Runs inside a gate slot: decides there whether the gate is under pressure (others waiting or every slot busy). */
+  private async check(password: string, passwordHash: string): Promise<boolean> {
+    const standInMs = this.cost.ms;
+    if (passwordHash === DUMMY_HASH && this.gate.pressed && standInMs !== undefined) {
+      this.checks.standIn++;
+      await Bun.sleep(standInMs);
+      return false;
+    }
+    this.checks.real++;
+    return this.cost.measure(() => Bun.password.verify(password, passwordHash).catch(() => false));
   }
 
   /** Sets a new password. With `expectFingerprint`, only if the hash is still the one a link was issued for. */
   async setPassword(userId: number, password: string, expectFingerprint?: string): Promise<PublicUser> {
-    const passwordHash = await this.gate(() => hash(password));
+    const passwordHash = await this.gate.run(() => hash(password));
     const u = this.row(userId);
     if (!u) throw new AppError("not_found", `no user ${userId}`);
     if (expectFingerprint !== undefined && fingerprint(u.passwordHash) !== expectFingerprint)

@@ -3,9 +3,9 @@
  * Only src/crm (and start-up) imports this module; routes never touch the database directly.
  */
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { ensurePrivateDir, restrictFile } from "../data-dir.ts";
 import { embeddedMigrations } from "./embedded-migrations.ts" with { type: "macro" };
 import * as schema from "./schema.ts";
 
@@ -13,22 +13,6 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
 /** The migration list, frozen into the bundle at build time. */
 const MIGRATIONS = embeddedMigrations();
-
-/** A folder only its owner may enter (0700) — created so; an existing folder is left as the operator made it. */
-export function ensurePrivateDir(path: string): void {
-  if (existsSync(path)) return;
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  chmodSync(path, 0o700); // mkdir's mode is filtered by the umask; make it exact
-}
-
-/** chmod 0600 when we may (a file another user owns is left alone: SQLite already opened it, that is what counts). */
-function restrictFile(file: string): void {
-  try {
-    if (existsSync(file)) chmodSync(file, 0o600);
-  } catch {
-    // EPERM: not ours to change
-  }
-}
 
 export function openDatabase(path: string): Db {
   if (path !== ":memory:") ensurePrivateDir(dirname(path));

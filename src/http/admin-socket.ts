@@ -20,7 +20,9 @@ import { EV, log } from "../log.ts";
 import type { Role } from "../roles.ts";
 import type { AppEnv, HttpDeps } from "./env.ts";
 import { onError } from "./errors.ts";
+import { isOwnOrigin } from "./middleware/same-origin.ts";
 import { requireSession } from "./middleware/session.ts";
+import { requestHost } from "./client-ip.ts";
 
 export const ADMIN_SOCKET_PATH = "/ws/admin";
 
@@ -153,20 +155,6 @@ export class AdminHub {
   }
 }
 
-/** Whether the request's Origin is this app (the public base URL's host, or the host the request was sent to). */
-export function sameOrigin(req: Request, publicBaseUrl?: string): boolean {
-  const origin = req.headers.get("origin");
-  if (!origin) return false;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const allowed = [req.headers.get("host"), publicBaseUrl && new URL(publicBaseUrl).host].filter(Boolean);
-  return allowed.includes(host);
-}
-
 const credentialsOf = (req: Request): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const name of ["cookie", "authorization"]) {
@@ -187,7 +175,10 @@ export function adminSocketRoute(deps: HttpDeps, hub: AdminHub) {
   };
 
   return new Hono<AppEnv>().get("/", requireSession(deps), (c) => {
-    if (!sameOrigin(c.req.raw, deps.config.publicBaseUrl)) {
+    // the same rule as cookie-authenticated writes: PUBLIC_BASE_URL's origin, or the host the browser used (Host, or a
+    // trusted proxy's X-Forwarded-Host), compared case-insensitively
+    const origin = c.req.header("origin");
+    if (!origin || !isOwnOrigin(origin, requestHost(c), deps.config.publicBaseUrl)) {
       log.warn(EV.WS_REJECTED, { path: ADMIN_SOCKET_PATH, origin: c.req.header("origin") ?? null });
       throw new AppError("forbidden", "the live-updates socket opens only from the admin app's own origin");
     }

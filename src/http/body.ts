@@ -22,11 +22,14 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return validate(schema, raw);
 }
 
-/** Validates any untrusted value (a query, a form) the same way; `code` bad_request for inputs that are not ours (webhooks' forms: 400). */
-export function validate<S extends z.ZodType>(schema: S, raw: unknown, code: "validation" | "bad_request" = "validation"): z.infer<S> {
+/**
+ * Validates any untrusted value (a query, a form, a path parameter) the same way; `code` bad_request for inputs that
+ * are not ours (webhooks' forms: 400); `name`: what a single value is called (a path parameter's name), else "body".
+ */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown, code: "validation" | "bad_request" = "validation", name = "body"): z.infer<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.join(".") || "body";
+  const field = issue.path.join(".") || name;
   throw new AppError(code, `${field}: ${issue.message}`, field);
 }

@@ -4,8 +4,9 @@
  * written to a temporary name and renamed, so a crash mid-download never leaves half a file under the real name.
  * The database keeps the name relative to the media folder.
  */
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, renameSync, rmSync } from "node:fs";
 import { basename, extname, join, resolve, sep } from "node:path";
+import { ensurePrivateDir } from "../data-dir.ts";
 import type { MediaFile } from "./protocol.ts";
 
 /** Larger files are refused (bytes): WhatsApp's own limit for documents is 100 MB. */
@@ -54,7 +55,7 @@ export class MediaStore {
     body: AsyncIterable<Uint8Array> | Uint8Array,
     maxBytes = MAX_MEDIA_BYTES,
   ): Promise<MediaFile> {
-    mkdirSync(this.dir, { recursive: true });
+    ensurePrivateDir(this.dir);
     const file = this.fileName(o.channel, o.providerId, o.index, o.mime, o.name);
     const tmp = join(this.dir, `.${file}.${process.pid}.${Math.random().toString(36).slice(2)}.part`);
     const sink = Bun.file(tmp).writer();
@@ -67,6 +68,7 @@ export class MediaStore {
         sink.write(chunk);
       }
       await sink.end();
+      chmodSync(tmp, 0o600); // owner-only whatever the umask of the process (a CLI, a test) that writes it
       renameSync(tmp, join(this.dir, file));
     } catch (err) {
       await Promise.resolve(sink.end()).catch(() => {});

@@ -198,6 +198,22 @@ describe("limits a hostile or broken peer cannot get past", () => {
   const detail = async (callSid: string) => rig.api(`/api/calls/${callSid}`);
   const fileHash = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
+  test("a 1 MB message (before any start) closes the socket with 1009 unread; the server goes on", async () => {
+    const s = await stream("CAhuge");
+    s.ws.send(JSON.stringify({ event: "start", padding: "x".repeat(1024 * 1024) }));
+    expect((await s.closed).code).toBe(1009);
+    // a message just under the limit is read (and refused as not a start) like any other
+    const fits = await stream("CAfits");
+    fits.ws.send(JSON.stringify({ event: "media", padding: "x".repeat(60 * 1024) }));
+    expect((await fits.closed).code).toBe(1008); // no valid start within WS_START_TIMEOUT_MS
+    // and calls still connect
+    const callSid = `CAafterhuge${Date.now()}`;
+    const caller = new SimulatedCaller({ baseUrl: rig.server.url, callSid });
+    await caller.connect(wsUrl(), (await ring(callSid)).parameters);
+    await caller.waitUntil(() => caller.frames.length > 10, 5000, "the greeting after the oversized message");
+    await caller.hangup();
+  });
+
   test("a socket that never sends a valid start is closed 1008 (WS_START_TIMEOUT_MS)", async () => {
     const t0 = performance.now();
     const s = await stream("CAnever");

@@ -88,6 +88,45 @@ describe("the upgrade", () => {
     await until(() => rig.server.adminHub.connected === 0, 3000, "all closed");
   });
 
+  test("a 1 MB message closes that socket with 1009 unread; the user's other socket and the server go on", async () => {
+    const big = await open("owner");
+    const other = await open("owner");
+    big.ws.send(JSON.stringify({ type: "ping", padding: "x".repeat(1024 * 1024) }));
+    await until(() => big.closed !== undefined, 5000, "the oversized socket closed");
+    expect(big.closed!.code).toBe(1009);
+    other.ws.send(JSON.stringify({ type: "ping" }));
+    await other.waitFor((e) => e.type === ("pong" as string), "pong on the other socket");
+    expect((await fetch(`${rig.server.url}/healthz`)).status).toBe(200);
+    other.ws.close();
+  });
+
+  test("a client that stops reading is closed once 1 MiB waits for it; the others keep getting events", async () => {
+    const reading = await open("owner");
+    const before = rig.server.adminHub.connected;
+    // a raw client: the handshake, then it never reads another byte
+    const url = new URL(rig.server.url);
+    const stalled = await Bun.connect({
+      hostname: url.hostname,
+      port: Number(url.port),
+      socket: { data() {}, open() {} },
+    });
+    stalled.write(
+      [`GET /ws/admin HTTP/1.1`, `Host: ${url.host}`, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", `Origin: ${rig.server.url}`, `Cookie: al_session=${tokens.owner}`, "", ""].join("\r\n"),
+    );
+    await until(() => rig.server.adminHub.connected === before + 1, 3000, "the stalled client's socket open");
+    stalled.pause(); // the kernel's buffers fill, then the server's
+    const padding = "x".repeat(64 * 1024);
+    for (let i = 0; i < 400 && rig.server.adminHub.connected > before; i++) {
+      rig.server.adminHub.deliver({ type: "whatsapp.state", at: new Date().toISOString(), contactId: null, data: { i, padding } });
+      await Bun.sleep(1);
+    }
+    expect(rig.server.adminHub.connected).toBe(before); // closed — not 25 MB queued for it
+    await until(() => reading.events.length > 0, 3000, "events on the reading socket");
+    expect(reading.closed).toBeUndefined();
+    stalled.end();
+    reading.ws.close();
+  });
+
   test("a ping message gets a pong", async () => {
     const live = await open("owner");
     live.ws.send(JSON.stringify({ type: "ping" }));

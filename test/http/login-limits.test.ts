@@ -2,11 +2,18 @@
  * Password guessing, tried the way an attacker would: parallel bursts, many accounts from one address, one account
  * from many addresses, forged X-Forwarded-For with TRUST_PROXY_HOPS 0 and 1.
  */
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DEFAULT_LOGIN_LIMITS, LoginGuard } from "../../src/auth/login-guard.ts";
+import { Semaphore } from "../../src/auth/semaphore.ts";
+import { passwordGate } from "../../src/main.ts";
 import { json, testApp, type TestApp } from "../support/app.ts";
 import { requestFrom } from "../support/raw-http.ts";
 import { startInProcess } from "../support/server.ts";
+import { until } from "../support/wait.ts";
+
+// each test runs a dozen argon2 verifications (64 MiB, ~0.1 s alone, several times that on a busy machine) in
+// sequence: bun's 5 s default is a wall-clock limit these tests do not mean to assert
+setDefaultTimeout(30_000);
 
 const statuses = (list: Array<{ status: number }>) => {
   const out: Record<number, number> = {};
@@ -16,9 +23,13 @@ const statuses = (list: Array<{ status: number }>) => {
 
 describe("limits counted before the password is checked (TRUST_PROXY_HOPS=1, addresses from X-Forwarded-For)", () => {
   // a fresh app for each test: the per-account limit would otherwise carry one test's guesses into the next
+  // the gate lets a queued check wait a minute: these tests count the limiter's decisions, and on a loaded machine
+  // the production gate's 3 s queue could turn a counted attempt into `429 busy` (the gate is tested below)
   let t: TestApp;
+  let gate: Semaphore;
   beforeEach(async () => {
-    t = await testApp();
+    gate = new Semaphore(2, 16, 60_000, 1);
+    t = await testApp({ gate });
     await t.services.users.create({ email: "owner@example.com", password: "owner-password", role: "owner" });
     await t.services.users.create({ email: "b@example.com", password: "b-password", role: "agent" });
   });
@@ -38,14 +49,17 @@ describe("limits counted before the password is checked (TRUST_PROXY_HOPS=1, add
     expect((await login("203.0.113.1", "owner@example.com", "owner-password")).status).toBe(429);
   });
 
-  test("during a 200-request burst from one address, a valid login from another answers 200 in under 1 s", async () => {
+  test("during a 200-request burst from one address, a valid login from another is admitted at once and waits behind at most the burst's 5 checks", async () => {
+    const before = { ...gate.stats.normal };
     const burst = Promise.all(Array.from({ length: 200 }, () => login("203.0.113.3", "owner@example.com", "guess")));
-    const t0 = performance.now();
     const valid = await login("198.51.100.4", "owner@example.com", "owner-password");
-    const ms = performance.now() - t0;
     expect(valid.status).toBe(200);
-    expect(ms).toBeLessThan(1000);
     expect(statuses(await burst)).toEqual({ 401: 5, 429: 195 });
+    // the gate saw 6 checks — the burst's 5 and the valid one — and refused none: the valid login's wait is
+    // bounded by five verifications, whatever the machine's speed (milliseconds are scripts/bench's business)
+    const after = gate.stats.normal;
+    expect(after.immediate + after.waited - before.immediate - before.waited).toBe(6);
+    expect(after.refused).toBe(before.refused);
   });
 
   test("a correct login to account A does not clear the address's failures against account B", async () => {
@@ -69,6 +83,35 @@ describe("limits counted before the password is checked (TRUST_PROXY_HOPS=1, add
     expect(res.status).toBe(415);
     expect(await res.text()).toContain("Content-Type: application/json");
     expect(t.deps.loginGuard.byAddress.retryAfterS("203.0.113.6")).toBe(0);
+  });
+});
+
+describe("a distributed burst: 200 addresses guessing 200 made-up accounts fill the password gate", () => {
+  test("the owner's login from their usual address takes the priority lane: 200 without waiting in the queue; the made-up accounts cost no argon2 under pressure", async () => {
+    const gate = passwordGate(); // the production gate
+    const t = await testApp({ gate }); // TRUST_PROXY_HOPS=1: the address is the X-Forwarded-For entry
+    await t.services.users.create({ email: "owner@example.com", password: "owner-password", role: "owner" });
+    const login = (ip: string, email: string, password: string) => t.request("/api/auth/login", json({ email, password }, { "x-forwarded-for": ip }));
+    expect((await login("198.51.100.7", "owner@example.com", "owner-password")).status).toBe(200); // the owner's desk
+    const checksBefore = { ...t.services.users.checks };
+    const burst = Promise.all(Array.from({ length: 200 }, (_, i) => login(`10.9.${i >> 8}.${i & 255}`, `user${i}@example.com`, "guess")));
+    await until(() => gate.queued === gate.maxQueue && gate.running >= gate.max, 10_000, "the burst filling the password gate");
+    const priority = { ...gate.stats.priority };
+    const valid = await login("198.51.100.7", "owner@example.com", "owner-password");
+    expect(valid.status).toBe(200);
+    // the gate's own account of it: one priority check, started at once — it never queued behind the burst
+    expect(gate.stats.priority).toEqual({ immediate: priority.immediate + 1, waited: priority.waited, refused: priority.refused });
+    const counts = statuses(await burst);
+    // every guess was checked (401) or refused by the full gate (429 busy); the checks of made-up emails under
+    // pressure held their slot for a verification's time but hashed nothing: real verifications only while a slot
+    // was free (the burst's first and last few), so memory and CPU stay for real sign-ins
+    const checks = t.services.users.checks;
+    const real = checks.real - checksBefore.real - 1; // the owner's own
+    const standIn = checks.standIn - checksBefore.standIn;
+    expect(Object.keys(counts).sort()).toEqual(["401", "429"]);
+    expect(real + standIn).toBe(counts[401]!);
+    expect(real).toBeLessThanOrEqual(2 * gate.max);
+    expect(standIn).toBeGreaterThan(0);
   });
 });
 

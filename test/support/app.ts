@@ -17,7 +17,7 @@ import { createServices, passwordGate, type ServiceOptions } from "../../src/mai
 import { Readiness } from "../../src/readiness.ts";
 import type { Role } from "../../src/roles.ts";
 import { versionInfo } from "../../src/version.ts";
-import { disabledWhatsapp } from "../../src/whatsapp/control.ts";
+import { disabledWhatsapp, type WhatsappControl } from "../../src/whatsapp/control.ts";
 import { logLines, tempDir } from "./server.ts";
 
 export const SECRET = "test-secret-".padEnd(48, "x");
@@ -40,6 +40,8 @@ export interface TestAppOptions {
   live?: LiveFeed;
   /** Payment providers' deadline (ms) and clock. */
   payments?: ServiceOptions["payments"];
+  /** The linked phone's control (default: WHATSAPP_ENABLED=false). */
+  whatsapp?: WhatsappControl;
 }
 
 export async function testApp(o: TestAppOptions = {}): Promise<TestApp> {
@@ -59,7 +61,7 @@ export async function testApp(o: TestAppOptions = {}): Promise<TestApp> {
     streamToken: () => "t",
     adminHub: new AdminHub(() => undefined),
     services: () => services,
-    whatsapp: disabledWhatsapp(readiness),
+    whatsapp: o.whatsapp ?? disabledWhatsapp(readiness),
   };
   const app = createApp(deps);
   const request = async (path: string, init?: RequestInit) => app.request(path, init);

@@ -44,3 +44,50 @@ test("a task that throws frees its slot", async () => {
   await expect(gate.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
   expect(await gate.run(async () => 1)).toBe(1);
 });
+
+test("the priority lane: a reserved slot ordinary tasks cannot take, and priority waiters served before ordinary ones", async () => {
+  const gate = new Semaphore(1, 2, 5_000, 1);
+  const releases: Array<() => void> = [];
+  const order: string[] = [];
+  const hold = (name: string, priority = false) =>
+    gate.run(
+      () =>
+        new Promise<void>((r) => {
+          order.push(name);
+          releases.push(r);
+        }),
+      { priority },
+    );
+  const ordinary = [hold("a"), hold("b"), hold("c")]; // a runs, b and c wait
+  const outcome = hold("d").catch((e) => (e instanceof Busy ? "busy" : e)); // the ordinary queue is full
+  expect(await outcome).toBe("busy");
+  expect(gate.pressed).toBe(true);
+  const owner = hold("owner", true); // the reserved slot: starts at once although the ordinary lane is full
+  await Bun.sleep(0);
+  expect(order).toEqual(["a", "owner"]);
+  expect(gate.stats.priority).toEqual({ immediate: 1, waited: 0, refused: 0 });
+  const second = hold("second", true); // both slots taken: waits in its own queue, ahead of b and c
+  await Bun.sleep(0);
+  expect(gate.queued).toBe(2);
+  releases.shift()!(); // a ends
+  await Bun.sleep(0);
+  expect(order).toEqual(["a", "owner", "second"]);
+  expect(gate.stats.priority.waited).toBe(1);
+  // the reserved slot never runs an ordinary task: with owner and second running, b still waits
+  releases.shift()!(); // owner ends; second holds the ordinary slot, the reserved one is free
+  await Bun.sleep(0);
+  expect(order).toEqual(["a", "owner", "second"]);
+  releases.shift()!(); // second ends: b
+  await Bun.sleep(0);
+  expect(order.at(-1)).toBe("b");
+  expect(gate.running).toBe(1);
+  while (releases.length) {
+    releases.shift()!();
+    await Bun.sleep(0);
+  }
+  await Promise.all([...ordinary, owner, second]);
+  expect(order).toEqual(["a", "owner", "second", "b", "c"]);
+  expect(gate.stats.normal).toEqual({ immediate: 1, waited: 2, refused: 1 });
+  expect(gate.running).toBe(0);
+  expect(gate.pressed).toBe(false);
+});

@@ -57,16 +57,19 @@ export function authRoutes(deps: HttpDeps) {
       const email = body.email.toLowerCase();
       const { users, sessions, audit } = deps.services();
       const account = users.byEmail(email);
+      // an address this account has signed in from: exempt from the per-account limit, and the password gate's
+      // priority lane — a burst of guesses from elsewhere can neither lock the owner out nor keep them waiting
+      const known = !!account && sessions.knownAddress(account.id, ip);
       let ticket;
       try {
-        ticket = deps.loginGuard.admit(ip, email, !!account && sessions.knownAddress(account.id, ip));
+        ticket = deps.loginGuard.admit(ip, email, known);
       } catch (err) {
         log.warn(EV.AUTH_RATE_LIMITED, { ip });
         throw err;
       }
       let user: PublicUser | undefined;
       try {
-        user = await users.verify(email, body.password);
+        user = await users.verify(email, body.password, { priority: known });
       } catch (err) {
         ticket.cancelled();
         throw err;

@@ -2,7 +2,7 @@
  * The small page a buyer sees after paying (or not) at PayPal or Tranzila: Hebrew and English, no script, no
  * details beyond the payment's state. Nothing here decides anything; the state comes from the provider's check.
  */
-import type { PaymentStatus } from "../../db/schema.ts";
+import type { PaymentStatus } from "../../crm/payments.ts";
 
 export type PageKind = "paid" | "pending" | "failed" | "expired" | "cancelled" | "refunded" | "unknown" | "error";
 

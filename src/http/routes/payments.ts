@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { PAYMENT_CURRENCIES, PAYMENT_STATUSES } from "../../db/schema.ts";
+import { PAYMENT_CURRENCIES, PAYMENT_STATUSES } from "../../crm/payments.ts";
 import { stripeGone } from "../../payments/stripe-gone.ts";
 import { publicBaseUrl } from "../../transports/twilio/base-url.ts";
 import { readJson, validate } from "../body.ts";

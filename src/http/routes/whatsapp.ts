@@ -3,12 +3,15 @@
  * (POST /pair {phone} → {code}), unlinking (POST /logout), connecting now (POST /connect), and sending
  * (POST /send {to | contactId, text | contentSid, contentVariables?} → 201 the message).
  * Linking and unlinking the business's phone is for owners and admins; an agent sends only to their own contacts.
+ * Each of these writes leaves an audit row (who, from where): whatsapp.pair, whatsapp.logout (it wipes the
+ * session), whatsapp.connect, whatsapp.send.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { normalizePhone } from "../../crm/phone.ts";
 import { messageView } from "../../crm/messages.ts";
 import { AppError } from "../../errors.ts";
+import { audit } from "../actor.ts";
 import { readJson } from "../body.ts";
 import type { AppEnv, HttpDeps } from "../env.ts";
 import { requireRole } from "../middleware/session.ts";
@@ -48,20 +51,25 @@ export function whatsappRoutes(deps: HttpDeps) {
       const { phone } = await readJson(c, pairBody);
       const e164 = normalizePhone(phone);
       if (!e164) throw new AppError("validation", "phone: is not a phone number (use the international form, e.g. +972501234567)", "phone");
-      return c.json({ code: await deps.whatsapp.pair(e164) });
+      const code = await deps.whatsapp.pair(e164);
+      audit(c, deps, "whatsapp.pair", undefined, { phone: e164 });
+      return c.json({ code });
     })
     .post("/logout", admin, async (c) => {
       await deps.whatsapp.logout();
+      audit(c, deps, "whatsapp.logout");
       return c.json(deps.whatsapp.status());
     })
     .post("/connect", admin, async (c) => {
       await deps.whatsapp.connect();
+      audit(c, deps, "whatsapp.connect");
       return c.json(deps.whatsapp.status(), 202);
     })
     .post("/send", async (c) => {
       const body = await readJson(c, sendBody);
       checkAgentScope(c, deps, body);
       const message = await deps.services().whatsapp.sender.send({ ...body, sentById: c.get("user").id });
+      audit(c, deps, "whatsapp.send", message.id, { contactId: message.contactId, channel: message.channel, template: body.contentSid !== undefined });
       return c.json({ message: messageView(message) }, 201);
     });
 }
