@@ -1,6 +1,7 @@
 /**
  * Paces outgoing WhatsApp messages per recipient: each send to a number starts at least `gapMs` (+ up to
- * `jitterMs` of random) after the previous one to that number started. WhatsApp restricts accounts that send in
+ * `jitterMs` of random) after the previous one to that number finished — counted from the provider's answer, not
+ * from our request, so a request slowed on its way cannot arrive less than `gapMs` before the next one. WhatsApp restricts accounts that send in
  * bursts (429s were reported around 3 messages a second), and a regular rhythm looks like a bot. A recipient with
  * `maxPending` sends already waiting gets a rate-limit error instead of an ever longer queue.
  *
@@ -18,7 +19,7 @@ export const DEFAULT_SEND_QUEUE: SendQueueOptions = { gapMs: 1000, jitterMs: 500
 
 interface Lane {
   tail: Promise<void>;
-  /** performance.now() when the latest send started. */
+  /** performance.now() when the latest send finished (answered or failed). */
   last: number;
   pending: number;
 }
@@ -42,12 +43,15 @@ export class SendQueue {
     const turn = l.tail.then(async () => {
       const wait = l.last + this.o.gapMs + this.random() * this.o.jitterMs - performance.now();
       if (wait > 0) await Bun.sleep(wait);
-      l.last = performance.now();
       return send();
     });
     const settled = turn.then(
-      () => {},
-      () => {},
+      () => {
+        l.last = performance.now();
+      },
+      () => {
+        l.last = performance.now();
+      },
     );
     l.tail = settled.then(() => {
       l.pending--;

@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { SendQueue } from "../../../src/whatsapp/send-queue.ts";
 
-test("sends to one number start ≥ gap apart (plus jitter), in order; other numbers are not held up; failures do not jam the lane", async () => {
+test("sends to one number start ≥ gap after the previous one ended (plus jitter), in order; other numbers are not held up; failures do not jam the lane", async () => {
   const q = new SendQueue({ gapMs: 300, jitterMs: 100, maxPending: 10 });
   const starts: Array<[string, number]> = [];
   const t0 = performance.now();
@@ -30,4 +30,22 @@ test("a number with maxPending sends waiting gets a rate-limit error, not an eve
   expect(await Promise.all(runs)).toEqual(["ok", "ok", "ok", "rate_limited", "rate_limited"]);
   // once drained the number can send again
   expect(await q.run("+1", async () => "again")).toBe("again");
+});
+
+test("the gap counts from the provider's answer: a slow send still leaves the full gap before the next one starts", async () => {
+  const q = new SendQueue({ gapMs: 200, jitterMs: 0, maxPending: 10 });
+  const marks: Array<{ start: number; end: number }> = [];
+  const t0 = performance.now();
+  // the first request takes 300 ms to be answered (a slow network or provider), the second is instant
+  const slow = [300, 0];
+  await Promise.all(
+    slow.map((ms) =>
+      q.run("+1", async () => {
+        const start = performance.now() - t0;
+        await Bun.sleep(ms);
+        marks.push({ start, end: performance.now() - t0 });
+      }),
+    ),
+  );
+  expect(marks[1]!.start - marks[0]!.end).toBeGreaterThanOrEqual(199);
 });
