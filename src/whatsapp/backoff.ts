@@ -38,3 +38,6 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/** A delay as the owner reads it in a status reason: "1.5 s" under ten seconds, "30 s" above. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

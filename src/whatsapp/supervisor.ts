@@ -1,99 +1,56 @@
 /**
  * Keeps WhatsApp (Baileys, in a Worker) running without ever putting the server at risk. The worker is a separate
  * thread speaking protocol.ts; whatever it does — throws, rejects, exits, hangs — the supervisor sees only a
- * message, a missed pong or a `close`, and starts a fresh worker after exponential backoff with jitter (1 s → 5 min;
- * reset once a worker has lived `stableMs`). It owns the reconnect policy (reconnect-policy.ts), so the policy
- * survives worker restarts, and the state the owner sees (status-board.ts). One worker at a time: a new one starts
- * only after the old one has reported its end, and the worker itself refuses a second socket.
+ * message, a missed pong or a `close`, and its WorkerHost (worker-host.ts) starts a fresh worker after backoff. The
+ * supervisor owns the reconnect policy (reconnect-policy.ts), so the policy survives worker restarts, the state the
+ * owner sees (status-board.ts), and the owner's controls (connect, pair, unlink). One worker at a time: a new one
+ * starts only after the old one has reported its end, and the worker itself refuses a second socket.
  */
 import { AppError } from "../errors.ts";
-import { silentFeed, type LiveFeed } from "../live-events.ts";
+import { silentFeed } from "../live-events.ts";
 import { EV, log } from "../log.ts";
-import type { Readiness } from "../readiness.ts";
 import { WHATSAPP_WORKER_URL } from "../worker-urls.ts";
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import { seconds } from "./backoff.ts";
 import { mapWorkerError, type WhatsappControl, type WhatsappStatus } from "./control.ts";
 import { phoneOfJid } from "./inbox.ts";
-import type { Fault, InboundWa, ReceiptStatus, SendResult, WaState, WorkerEvent } from "./protocol.ts";
+import type { Fault, SendResult, WaState, WorkerEvent } from "./protocol.ts";
 import { qrTerminal } from "./qr.ts";
-import { DEFAULT_POLICY, ReconnectPolicy, type PolicyOptions } from "./reconnect-policy.ts";
+import { DEFAULT_POLICY, ReconnectPolicy } from "./reconnect-policy.ts";
 import type { BaileysChannel } from "./sender.ts";
 import { StatusBoard } from "./status-board.ts";
-import { WorkerClient, WorkerRequestError, type WorkerEnd } from "./worker-client.ts";
+import { DEFAULT_TIMINGS, type SupervisorOptions, type SupervisorTimings } from "./supervisor-options.ts";
+import type { WorkerClient } from "./worker-client.ts";
+import { WorkerHost } from "./worker-host.ts";
 
-/** Where the worker's news goes on the main thread (the inbox and the message store). */
-export interface WhatsappSink {
-  message(m: InboundWa): void;
-  receipts(updates: Array<{ providerId: string; status: ReceiptStatus }>): void;
-  lid(mappings: Array<{ lid: string; pn: string }>): void;
-}
-
-export interface SupervisorTimings {
-  /** How often the worker is pinged, and how long a pong may take before it counts as hung (ms). */
-  pingIntervalMs: number;
-  pingTimeoutMs: number;
-  /** Delay between worker restarts. */
-  restart: BackoffOptions;
-  /** A worker alive this long (ms) resets the restart backoff. */
-  stableMs: number;
-  /** A socket that says nothing this long after connecting (no QR, no open, no close) is a hang (ms). */
-  connectWatchdogMs: number;
-  /** How long pair waits for the socket to offer a QR (ms). */
-  pairWaitMs: number;
-}
-
-export const DEFAULT_TIMINGS: SupervisorTimings = {
-  pingIntervalMs: 10_000,
-  pingTimeoutMs: 5_000,
-  restart: DEFAULT_BACKOFF,
-  stableMs: 60_000,
-  connectWatchdogMs: 60_000,
-  pairWaitMs: 30_000,
-};
-
-export interface SupervisorOptions {
-  dataDir: string;
-  wsUrl?: string;
-  /** Baileys' own handshake timeout (ms). */
-  connectTimeoutMs?: number;
-  workerUrl?: string;
-  timings?: Partial<SupervisorTimings>;
-  policy?: Partial<PolicyOptions>;
-  /** Tests only: lets the `fault` op through to the worker. */
-  faults?: boolean;
-  sink: WhatsappSink;
-  live?: LiveFeed;
-  readiness?: Readiness;
-  /** Where a new QR is printed (default: stderr, as a block for the terminal). */
-  printQr?: (qr: string) => void;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+export { DEFAULT_TIMINGS, type SupervisorOptions, type SupervisorTimings, type WhatsappSink } from "./supervisor-options.ts";
 
 function printQrOnTerminal(qr: string) {
   process.stderr.write(`\nWhatsApp: scan this QR code with the phone (WhatsApp → Linked devices → Link a device)\n${qrTerminal(qr)}\n`);
 }
 
 export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
-  private client?: WorkerClient;
-  private gen = 0;
+  private host: WorkerHost;
   private board: StatusBoard;
   private wantConnected = true;
   /** Why the socket stays down while `wantConnected` is false (kept across worker restarts). */
   private stopReason = "not connected — use Connect in Settings → WhatsApp";
-  private stopping = false;
-  private workerStartedAt = 0;
-  private killReason?: string;
-  private timers: { restart?: Timer; reconnect?: Timer; ping?: Timer; watchdog?: Timer } = {};
+  private timers: { reconnect?: Timer; watchdog?: Timer } = {};
   private readonly t: SupervisorTimings;
-  private readonly restartBackoff: Backoff;
   private readonly policy: ReconnectPolicy;
 
   constructor(private o: SupervisorOptions) {
     this.t = { ...DEFAULT_TIMINGS, ...o.timings };
-    this.restartBackoff = new Backoff(this.t.restart);
     this.policy = new ReconnectPolicy({ ...DEFAULT_POLICY, ...o.policy });
     this.board = new StatusBoard(o.live ?? silentFeed, o.readiness);
+    this.host = new WorkerHost(
+      { workerUrl: o.workerUrl ?? WHATSAPP_WORKER_URL, init: { dataDir: o.dataDir, wsUrl: o.wsUrl, connectTimeoutMs: o.connectTimeoutMs, faults: o.faults }, timings: this.t },
+      this.board,
+      { event: (ev) => this.onEvent(ev), booted: (client) => this.onBooted(client), ended: () => this.onWorkerEnd() },
+    );
+  }
+
+  private get client(): WorkerClient | undefined {
+    return this.host.client;
   }
 
   get connected(): boolean {
@@ -108,42 +65,13 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     return this.board.status();
   }
 
-  // ---- worker lifecycle ----
-
   start(): void {
-    this.stopping = false;
-    this.board.set("starting", "loading the WhatsApp worker");
-    this.spawn();
+    this.host.start();
   }
 
-  private spawn() {
-    clearTimeout(this.timers.restart);
-    this.board.nextAttemptAt = undefined;
-    const gen = ++this.gen;
-    const client = new WorkerClient(this.o.workerUrl ?? WHATSAPP_WORKER_URL, (ev) => {
-      if (gen === this.gen) this.onEvent(ev);
-    });
-    this.client = client;
-    this.killReason = undefined;
-    this.workerStartedAt = performance.now();
-    void client.closed.then((end) => this.onWorkerEnd(gen, end));
-    void this.boot(gen, client);
-  }
-
-  private async boot(gen: number, client: WorkerClient) {
-    try {
-      const r = await client.request("init", { dataDir: this.o.dataDir, wsUrl: this.o.wsUrl, connectTimeoutMs: this.o.connectTimeoutMs, faults: this.o.faults });
-      if (gen !== this.gen) return;
-      // pinged only once booted: loading Baileys can take seconds on a slow or busy machine, and a ping timeout
-      // during that would kill every worker before it starts (init has its own 30 s limit)
-      this.timers.ping = setInterval(() => this.ping(gen, client), this.t.pingIntervalMs);
-      this.board.me = phoneOfJid(r.me);
-      log.info(EV.WHATSAPP_WORKER_STARTED, { registered: r.registered, restarts: this.board.workerRestarts });
-      if (this.wantConnected) await this.openSocket(client);
-      else this.board.set("err", this.stopReason);
-    } catch (err) {
-      this.kill(gen, `the WhatsApp worker did not start: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  private async onBooted(client: WorkerClient) {
+    if (this.wantConnected) await this.openSocket(client);
+    else this.board.set("err", this.stopReason);
   }
 
   private async openSocket(client: WorkerClient) {
@@ -151,42 +79,10 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     await client.request("connect", {});
   }
 
-  private ping(gen: number, client: WorkerClient) {
-    if (gen !== this.gen || !client.alive) return;
-    client.request("ping", {}, this.t.pingTimeoutMs).catch((err) => {
-      if (gen !== this.gen || !(err instanceof WorkerRequestError) || err.code !== "timeout") return;
-      log.error(EV.WHATSAPP_WORKER_HUNG, { timeoutMs: this.t.pingTimeoutMs });
-      this.kill(gen, `the WhatsApp worker stopped answering (no pong within ${this.t.pingTimeoutMs} ms)`);
-    });
-  }
-
-  /** Ends a worker that is hung or useless; onWorkerEnd restarts it. */
-  private kill(gen: number, reason: string) {
-    if (gen !== this.gen || !this.client) return;
-    this.killReason = reason;
-    void this.client.terminate();
-  }
-
-  private onWorkerEnd(gen: number, end: WorkerEnd) {
-    if (gen !== this.gen) return;
-    clearInterval(this.timers.ping);
+  /** The worker is gone, and its socket with it. */
+  private onWorkerEnd() {
     clearTimeout(this.timers.watchdog);
     this.cancelReconnect();
-    this.client = undefined;
-    this.board.qr = undefined;
-    if (this.stopping) return;
-    if (performance.now() - this.workerStartedAt >= this.t.stableMs) this.restartBackoff.reset();
-    const delay = this.restartBackoff.next();
-    this.board.workerRestarts++;
-    const why = this.killReason ?? `the WhatsApp worker stopped (exit code ${end.code}${end.error ? `: ${end.error}` : ""})`;
-    log.error(EV.WHATSAPP_WORKER_CRASHED, { code: end.code, error: end.error, killed: this.killReason, restartInMs: delay, restarts: this.board.workerRestarts });
-    this.board.nextAttemptAt = Date.now() + delay;
-    this.board.set("err", `${why}; restarting in ${seconds(delay)}`);
-    this.timers.restart = setTimeout(() => {
-      log.info(EV.WHATSAPP_WORKER_RESTART, { restarts: this.board.workerRestarts });
-      this.board.set("starting", "restarting the WhatsApp worker");
-      this.spawn();
-    }, delay);
   }
 
   // ---- what the worker reports ----
@@ -197,7 +93,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
       case "connecting":
         log.info(EV.WHATSAPP_CONNECTING, {});
         clearTimeout(this.timers.watchdog);
-        this.timers.watchdog = setTimeout(() => this.kill(this.gen, `no answer from WhatsApp within ${seconds(this.t.connectWatchdogMs)} of connecting`), this.t.connectWatchdogMs);
+        this.timers.watchdog = setTimeout(() => this.host.kill(`no answer from WhatsApp within ${seconds(this.t.connectWatchdogMs)} of connecting`), this.t.connectWatchdogMs);
         return;
       case "qr":
         clearTimeout(this.timers.watchdog);
@@ -293,7 +189,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     this.board.set(delayMs === 0 ? "starting" : "err", reason);
     const timer = setTimeout(async () => {
       await after;
-      if (this.timers.reconnect !== timer || this.stopping) return; // cancelled meanwhile (Connect, unlink, a worker restart, stop)
+      if (this.timers.reconnect !== timer || this.host.stopping) return; // cancelled meanwhile (Connect, unlink, a worker restart, stop)
       this.timers.reconnect = undefined;
       this.board.nextAttemptAt = undefined;
       const client = this.client;
@@ -353,9 +249,7 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
     this.wantConnected = true;
     this.cancelReconnect();
     if (!this.client) {
-      this.restartBackoff.reset();
-      this.board.set("starting", "restarting the WhatsApp worker");
-      this.spawn();
+      this.host.restartNow();
       return;
     }
     try {
@@ -371,12 +265,8 @@ export class WhatsappSupervisor implements BaileysChannel, WhatsappControl {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    for (const t of Object.values(this.timers)) clearTimeout(t);
-    clearInterval(this.timers.ping);
-    const client = this.client;
-    if (!client) return;
-    await client.request("disconnect", {}, 3000).catch(() => {});
-    await client.terminate(3000);
+    clearTimeout(this.timers.reconnect);
+    clearTimeout(this.timers.watchdog);
+    await this.host.stop();
   }
 }

@@ -2,22 +2,17 @@
  * The admin app in a real browser (headless Chromium) as a person uses it: a signed-out visit goes to the sign-in
  * page without a single failed request in the console, a wrong password is refused, signing in returns to the page
  * asked for, deep links open their page, a call's transcript seeks its recording, Hebrew is right to left with an
- * English switch, sign-out; an invited user sets a password from the link and signs in; one's own password change.
+ * English switch, sign-out. Users and settings have files of their own (admin-users, admin-settings).
  * Every test fails on any console error or warning, page error or failed request it did not expect.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { auditPage, chromiumAvailable, launchBrowser, openPage, PHONE, signIn } from "../support/browser.ts";
-import { startRig, type Rig } from "../support/call-rig.ts";
+import { describe, expect, test } from "bun:test";
+import { browser, rig, useAdminRig } from "../support/admin-rig.ts";
+import { chromiumAvailable, openPage, signIn } from "../support/browser.ts";
 import { speech } from "../support/speech.ts";
 
-let rig: Rig;
-let browser: Browser;
 let callSid = "";
 
-beforeAll(async () => {
-  if (!chromiumAvailable) return;
-  rig = await startRig({ env: { AGENT_LANGUAGE: "he-IL", STT_LANGUAGE: "iw-IL", TTS_VOICE: "he-IL-Wavenet-A" } });
+useAdminRig(async () => {
   rig.google.stt.transcripts.push("אני צריך אינסטלטור למטבח");
   const caller = await rig.call({ from: "+972501234567" });
   callSid = caller.callSid;
@@ -27,11 +22,6 @@ beforeAll(async () => {
   await caller.waitUntil(() => caller.frames.length > before, 8000, "reply");
   await caller.waitForQuiet(400, 8000);
   await caller.hangup();
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await rig?.stop();
 });
 
 describe.skipIf(!chromiumAvailable)("signing in and finding one's way", () => {
@@ -136,217 +126,6 @@ describe.skipIf(!chromiumAvailable)("signing in and finding one's way", () => {
       await page.reload();
       await page.waitForSelector("text=Transcript");
       expect(await page.getAttribute("html", "lang")).toBe("en");
-      guard.assertClean();
-      await close();
-    },
-    30_000,
-  );
-});
-
-describe.skipIf(!chromiumAvailable)("users", () => {
-  test(
-    "an owner invites a user: the one-time link is shown; the user opens it, sets a password and is signed in; the link works once",
-    async () => {
-      const owner = await openPage(browser, { baseUrl: rig.server.url });
-      await signIn(owner.page, "owner@example.com", "owner-password");
-      await owner.page.goto("/app/admin/settings/users");
-      await owner.page.click("main >> text=הזמנה");
-      await owner.page.fill('dialog input[name="email"]', "invited@example.com");
-      await owner.page.fill('dialog input[name="name"]', "רון");
-      await owner.page.selectOption('dialog select[name="role"]', "admin");
-      await owner.page.click('dialog button[type="submit"]');
-      const link = await owner.page.inputValue("#set-password-link");
-      expect(link).toMatch(/\/app\/set-password\?token=/);
-      await owner.page.click('dialog button[aria-label="סגירה"]');
-      await owner.page.waitForSelector('li[data-user="invited@example.com"] >> text=הוזמן, טרם נכנס');
-      owner.guard.assertClean();
-
-      // the invited user, on their phone, in a browser of their own
-      const invited = await openPage(browser, { baseUrl: rig.server.url, viewport: PHONE });
-      await invited.page.goto(link);
-      await invited.page.waitForSelector("text=invited@example.com");
-      await invited.page.fill('input[name="password"]', "invited-password-1");
-      await invited.page.fill('input[name="repeat"]', "invited-password-1");
-      await invited.page.click('button[type="submit"]');
-      await invited.page.waitForURL("**/app/admin/overview");
-      await invited.page.click('button[aria-haspopup="dialog"]');
-      await invited.page.waitForSelector("dialog[open] >> text=רון");
-      invited.guard.assertClean();
-      await invited.close();
-
-      // used once: the same link now says so (its check answers 401, expected here)
-      const again = await openPage(browser, { baseUrl: rig.server.url });
-      again.guard.allow("/api/auth/set-password/check", 401);
-      await again.page.goto(link);
-      await again.page.waitForSelector('[role="alert"]');
-      again.guard.assertClean();
-      await again.close();
-
-      // the owner deactivates and reactivates them
-      await owner.page.reload();
-      const row = owner.page.locator('li[data-user="invited@example.com"]');
-      await row.locator("text=השבתה").click();
-      await row.locator("text=מושבת").waitFor();
-      await row.locator("text=הפעלה מחדש").click();
-      await row.locator("text=השבתה").waitFor();
-      owner.guard.assertClean();
-      await owner.close();
-    },
-    40_000,
-  );
-
-  test(
-    "changing one's own password: a wrong current password is named; the right one changes it",
-    async () => {
-      await rig.api("/api/users", { method: "POST", body: JSON.stringify({ email: "changer@example.com", role: "agent", password: "first-password" }) });
-      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url, lang: "en" });
-      await signIn(page, "changer@example.com", "first-password");
-      await page.goto("/app/admin/settings/account");
-      guard.allow("/api/auth/password", 403);
-      await page.fill('input[name="currentPassword"]', "not-my-password");
-      await page.fill('input[name="newPassword"]', "second-password");
-      await page.fill('input[name="repeat"]', "second-password");
-      await page.click('main button[type="submit"]');
-      await page.waitForSelector("text=is not your current password");
-      await page.fill('input[name="currentPassword"]', "first-password");
-      await page.click('main button[type="submit"]');
-      await page.waitForSelector("text=Password changed");
-      const res = await fetch(`${rig.server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "changer@example.com", password: "second-password" }) });
-      expect(res.status).toBe(200);
-      guard.assertClean();
-      await close();
-    },
-    30_000,
-  );
-});
-
-describe.skipIf(!chromiumAvailable)("a session that ends", () => {
-  test(
-    "deactivated while using the app: the next request finds the session gone and the app goes to sign-in",
-    async () => {
-      const created = await rig.api("/api/users", { method: "POST", body: JSON.stringify({ email: "leaving@example.com", role: "admin", password: "leaving-password" }) });
-      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url });
-      await signIn(page, "leaving@example.com", "leaving-password");
-      await page.goto("/app/admin/contacts");
-      await page.waitForSelector("main h1");
-      await rig.api(`/api/users/${created.user.id}/deactivate`, { method: "POST" });
-      // the page's next requests answer 401 (expected here: that is how the app learns it)
-      for (let i = 0; i < 6; i++) guard.allow(/\/api\/(?!auth\/)/, 401);
-      await page.click('aside a[href="/app/admin/tasks"]');
-      await page.waitForURL("**/app/login?next=*");
-      expect(decodeURIComponent(page.url())).toContain("next=/app/admin/tasks");
-      guard.assertClean();
-      await close();
-    },
-    30_000,
-  );
-});
-
-describe.skipIf(!chromiumAvailable)("settings", () => {
-  test(
-    "the business profile: a bad value is named under its field; good ones are saved (number in any form → E.164)",
-    async () => {
-      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url });
-      await signIn(page, "owner@example.com", "owner-password");
-      await page.goto("/app/admin/settings");
-      await page.fill('input[name="name"]', "מנעולן הצפון");
-      await page.fill('textarea[name="greeting"]', "שלום, הגעתם למנעולן הצפון. במה אפשר לעזור?");
-      await page.fill('input[name="eouSilenceMs"]', "900");
-      await page.fill('input[name="transferNumber"]', "050-765-4321");
-      await page.fill('textarea[name="phraseHints"]', "צילינדר\nרב-בריח");
-      await page.selectOption('select[name="timezone"]', "Asia/Jerusalem");
-      guard.allow("/api/settings/business", 422);
-      await page.click('main button[type="submit"]');
-      await page.waitForSelector('input[name="eouSilenceMs"][aria-invalid="true"]');
-      expect(await page.innerText("main")).toContain("Too big");
-      await page.fill('input[name="eouSilenceMs"]', "450");
-      await page.click('main button[type="submit"]');
-      await page.waitForSelector("text=נשמר. השינוי יחול מהשיחה הבאה.");
-      expect(await rig.api("/api/settings/business")).toMatchObject({ name: "מנעולן הצפון", eouSilenceMs: 450, transferNumber: "+972507654321", phraseHints: ["צילינדר", "רב-בריח"], timezone: "Asia/Jerusalem" });
-      guard.assertClean();
-      await close();
-    },
-    30_000,
-  );
-
-  test(
-    "WhatsApp and payments from calls: the summary switch, payment links with a maximum typed in shekels, warnings for what the server lacks",
-    async () => {
-      for (const [lang, viewport] of [["he", PHONE], ["en", PHONE]] as const) {
-        const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url, lang, viewport });
-        await signIn(page, "owner@example.com", "owner-password");
-        await page.goto("/app/admin/settings");
-        await page.waitForSelector("#from-calls");
-        // off by default, and nothing about payment links shown until they are switched on
-        expect(await page.isChecked('input[name="postCallSummary"]')).toBe(false);
-        expect(await page.locator('input[name="paymentLinks.maxAmount"]').count()).toBe(0);
-        await page.check('input[name="postCallSummary"]');
-        // this server has neither a linked phone nor a Twilio WhatsApp sender
-        await page.waitForSelector('[data-warning="whatsapp"]');
-        await page.check('input[name="paymentLinks.enabled"]');
-        await page.selectOption('select[name="paymentLinks.provider"]', "tranzila");
-        await page.waitForSelector('[data-warning="provider"]');
-        expect(await page.innerText('[data-warning="provider"]')).toContain("Tranzila");
-        await page.fill('textarea[name="whatsappDetails"]', lang === "he" ? "הרצל 10, חיפה · 04-1234567" : "Herzl 10, Haifa · 04-1234567");
-        await page.fill('input[name="paymentLinks.maxAmount"]', "a lot");
-        await page.click('main button[type="submit"]');
-        await page.waitForSelector('input[name="paymentLinks.maxAmount"][aria-invalid="true"]');
-        expect(await page.innerText("#from-calls")).toContain(lang === "he" ? "סכום כמו 1500 או 1500.50" : "An amount such as 1500 or 1500.50");
-        await page.fill('input[name="paymentLinks.maxAmount"]', "1,500.50");
-        await page.fill('input[name="paymentLinks.description"]', lang === "he" ? "מקדמה לביקור" : "Visit deposit");
-        await page.click('main button[type="submit"]');
-        await page.waitForSelector(lang === "he" ? "text=נשמר. השינוי יחול מהשיחה הבאה." : "text=Saved. The change applies from the next call.");
-        expect(await rig.api("/api/settings/business")).toMatchObject({
-          postCallSummary: true,
-          whatsappDetails: lang === "he" ? "הרצל 10, חיפה · 04-1234567" : "Herzl 10, Haifa · 04-1234567",
-          paymentLinks: { enabled: true, provider: "tranzila", currency: "ILS", maxAmount: 150050, description: lang === "he" ? "מקדמה לביקור" : "Visit deposit" },
-        });
-        // read back as it was typed, in major units
-        await page.reload();
-        await page.waitForSelector('input[name="paymentLinks.maxAmount"]');
-        expect(await page.inputValue('input[name="paymentLinks.maxAmount"]')).toBe("1500.50");
-        await auditPage(page, `settings-from-calls-${lang}`);
-        // back to the defaults for the next run (an emptied maximum and description are unset)
-        await page.fill('input[name="paymentLinks.maxAmount"]', "");
-        await page.fill('input[name="paymentLinks.description"]', "");
-        await page.uncheck('input[name="paymentLinks.enabled"]');
-        await page.uncheck('input[name="postCallSummary"]');
-        await page.click('main button[type="submit"]');
-        await page.waitForSelector(lang === "he" ? "text=נשמר. השינוי יחול מהשיחה הבאה." : "text=Saved. The change applies from the next call.");
-        expect((await rig.api("/api/settings/business")).paymentLinks).toEqual({ enabled: false, provider: "tranzila", currency: "ILS" });
-        guard.assertClean();
-        await close();
-      }
-    },
-    60_000,
-  );
-
-  test(
-    "custom fields: add a choice field with its options; the contact form offers it; the providers' state is shown",
-    async () => {
-      const { page, guard, close } = await openPage(browser, { baseUrl: rig.server.url, lang: "en" });
-      await signIn(page, "owner@example.com", "owner-password");
-      await page.goto("/app/admin/settings/fields");
-      await page.click("main >> text=Add field");
-      await page.fill('input[name="key-0"]', "lock_type");
-      await page.fill('input[name="he-0"]', "סוג מנעול");
-      await page.fill('input[name="en-0"]', "Lock type");
-      await page.selectOption('select[name="type-0"]', "select");
-      await page.fill('input[name="options-0"]', "cylinder, deadbolt");
-      await page.check("main >> text=Required");
-      await page.click("main >> text=Save");
-      await page.waitForSelector("main >> text=Saved.");
-      expect((await rig.api("/api/settings/contact-fields")).fields).toEqual([{ key: "lock_type", label: { he: "סוג מנעול", en: "Lock type" }, type: "select", options: ["cylinder", "deadbolt"], required: true }]);
-      await page.goto("/app/admin/contacts");
-      await page.click("main >> text=New contact");
-      const select = page.locator('dialog[open] select[name="fields.lock_type"]');
-      expect(await select.locator("option").allInnerTexts()).toEqual(["—", "cylinder", "deadbolt"]);
-      await page.keyboard.press("Escape");
-
-      await page.goto("/app/admin/settings/providers");
-      await page.waitForSelector('[data-component="stt"]');
-      expect(await page.innerText('[data-component="db"]')).toContain("OK");
-      expect(await page.innerText("main")).toContain("Built-in script");
       guard.assertClean();
       await close();
     },

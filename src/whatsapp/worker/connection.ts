@@ -21,13 +21,11 @@ import type { SqliteAuthStore } from "./auth-store.ts";
 import { baileysLogger } from "./logger.ts";
 import { saveMessageMedia } from "./media.ts";
 import { ignoredJid, normalizeMapping, normalizeMessage, receiptsFromUpdates, receiptsFromUserReceipts } from "./normalize.ts";
+import { RecipientLookup } from "./recipient-lookup.ts";
 import { WorkerError } from "./worker-error.ts";
 
 type Emit = (ev: WorkerEvent) => void;
 type EventInput = WorkerEvent extends infer E ? (E extends { kind: "ev" } ? Omit<E, "kind"> : never) : never;
-
-/** How long an onWhatsApp answer is trusted (ms). */
-const LOOKUP_TTL_MS = 3600_000;
 
 export interface ConnectionOptions {
   wsUrl?: string;
@@ -40,7 +38,7 @@ export class Connection {
   private qrShown = false;
   private intentional = false;
   private queue: Promise<void> = Promise.resolve();
-  private lookups = new Map<string, { jid?: string; at: number }>();
+  private lookups = new RecipientLookup();
   /** Ids of messages this worker is sending: their echo from WhatsApp is not a message from the phone. */
   private ownSends = new Set<string>();
   private readonly logger: ReturnType<typeof baileysLogger>;
@@ -237,24 +235,9 @@ export class Connection {
     return this.sock;
   }
 
-  /** The JID to send to: a phone JID is checked with WhatsApp (and may come back as the person's LID). */
-  private async resolve(sock: WASocket, to: string): Promise<string> {
-    if (!to.endsWith("@s.whatsapp.net")) return to;
-    const hit = this.lookups.get(to);
-    if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) {
-      if (!hit.jid) throw new WorkerError("not_on_whatsapp", `${to.split("@")[0]} is not on WhatsApp`);
-      return hit.jid;
-    }
-    const [result] = (await sock.onWhatsApp(to)) ?? [];
-    if (this.lookups.size > 5000) this.lookups.clear();
-    this.lookups.set(to, { jid: result?.exists ? result.jid : undefined, at: Date.now() });
-    if (!result?.exists) throw new WorkerError("not_on_whatsapp", `${to.split("@")[0]} is not on WhatsApp`);
-    return result.jid;
-  }
-
   async send(to: string, text: string): Promise<SendResult> {
     const sock = this.requireOpen();
-    const jid = await this.resolve(sock, to);
+    const jid = await this.lookups.resolve(sock, to);
     // our own id, known before Baileys echoes the message back as an upsert
     const id = generateMessageIDV2(sock.user?.id);
     this.ownSends.add(id);
