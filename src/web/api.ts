@@ -23,15 +23,28 @@ export interface ApiInit {
   signal?: AbortSignal;
 }
 
+/** Requests under way (not the auth routes): signing out aborts them, so none reaches the server after the
+ * session is revoked and comes back as a 401 the browser would log. */
+const inFlight = new Set<AbortController>();
+
+/** Aborts every request under way except the auth routes' (called when signing out). */
+export function abortRequests(): void {
+  for (const c of inFlight) c.abort();
+  inFlight.clear();
+}
+
 export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
   const raw = init.body instanceof Blob;
+  const own = path.startsWith("/api/auth/") ? undefined : new AbortController();
+  if (own) inFlight.add(own);
+  const signal = own && init.signal ? AbortSignal.any([own.signal, init.signal]) : (own?.signal ?? init.signal);
   const res = await fetch(path, {
     method: init.method ?? (init.body !== undefined ? "POST" : "GET"),
     credentials: "same-origin",
     headers: init.body === undefined ? undefined : { "content-type": raw ? (init.body as Blob).type || "text/csv" : "application/json" },
     body: init.body === undefined ? undefined : raw ? (init.body as Blob) : JSON.stringify(init.body),
-    signal: init.signal,
-  });
+    signal,
+  }).finally(() => own && inFlight.delete(own));
   if (res.status === 204) return undefined as T;
   // the session ended meanwhile (signed out elsewhere, expired, deactivated): the app goes to the sign-in page
   if (res.status === 401 && !path.startsWith("/api/auth/")) dispatchEvent(new Event(SIGNED_OUT));

@@ -4,7 +4,7 @@
  * `me`: undefined while asking, null when signed out.
  */
 import { computed, signal } from "@preact/signals";
-import { api, SIGNED_OUT } from "./api.ts";
+import { abortRequests, api, SIGNED_OUT } from "./api.ts";
 import type { User } from "./types.ts";
 
 export const me = signal<User | null | undefined>(undefined);
@@ -21,8 +21,11 @@ export async function loadSession(): Promise<User | null> {
 }
 
 export async function signOut(): Promise<void> {
-  await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+  // the pages go first (nothing new is asked for a signed-out user), then what they asked is dropped, then the
+  // session is revoked: no request can reach the server after the revocation and log a 401
   me.value = null;
+  abortRequests();
+  await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
 }
 
 /** Where the sign-in page sends the user back to: only a page of this app (never another site). */
