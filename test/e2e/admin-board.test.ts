@@ -2,10 +2,13 @@
  * The pipeline board in a real browser: a contact moved by dragging with a mouse, from the keyboard, by a tap on its
  * grip and "move here", and with a finger (touch on the grip) on a phone. Nothing may reach the console.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { api, browser, owner, server, useAdminServer } from "../support/admin-server.ts";
 import { auditPage, chromiumAvailable, openPage, PHONE, signIn } from "../support/browser.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 useAdminServer();
 

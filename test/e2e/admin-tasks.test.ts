@@ -2,9 +2,12 @@
  * Tasks in a real browser, as the owner works them: create a task for a contact, assign it, re-assign it in place and
  * complete it. Open dialogs are checked with axe too; nothing may reach the console.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { agentId, api, owner, useAdminServer } from "../support/admin-server.ts";
 import { auditPage, chromiumAvailable } from "../support/browser.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 useAdminServer();
 

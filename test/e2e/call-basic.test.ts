@@ -1,10 +1,13 @@
 /** A whole call, end to end: greeting, an answer, the record in the CRM, the recording, the calls API. */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, expect, setDefaultTimeout, test } from "bun:test";
 import { parseWav } from "../../src/audio/riff.ts";
 import { linesFor } from "../../src/dialog/lines.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let rig: Rig;
 let token = "";

@@ -1,10 +1,13 @@
 /** `agentlocator call` against the real server with the Google and LLM stand-ins. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseWav } from "../../src/audio/riff.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { ROOT, tempDir } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let rig: Rig;
 beforeAll(async () => {

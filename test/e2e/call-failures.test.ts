@@ -1,9 +1,12 @@
 /** Provider failures degrade the call, never end it silently. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const detail = (rig: Rig, callSid: string) => rig.api(`/api/calls/${callSid}`);
 const ready = async (rig: Rig) => (await (await fetch(`${rig.server.url}/readyz`)).json()) as any;

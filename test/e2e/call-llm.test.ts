@@ -1,5 +1,5 @@
 /** Calls with a model (OpenAI-compatible stand-in): speculative answers, failures, tools, the caller talking on. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { decode } from "../../src/audio/mulaw.ts";
@@ -9,6 +9,9 @@ import { startRig, type Rig } from "../support/call-rig.ts";
 import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 /** Speech with its trailing quiet frames cut, so the test controls the pause exactly. */
 function trimTrailingSilence(mulaw: Uint8Array): Uint8Array {

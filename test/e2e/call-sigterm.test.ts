@@ -1,11 +1,14 @@
 /** SIGTERM during a call: the current reply is played to the end, the call is closed and nothing said is lost. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { FakeGoogle } from "../fakes/google.ts";
 import { spawnServer, tempDir } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let google: FakeGoogle;
 beforeAll(async () => {

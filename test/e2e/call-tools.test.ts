@@ -4,13 +4,16 @@
  * what the owner then sees through the API: the messages as outbound in the contact's inbox, the payment pending,
  * the post-call summary.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, setDefaultTimeout, test } from "bun:test";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { readStreamTwiml } from "../../src/sim/twiml-read.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const SID = `AC${"5".repeat(32)}`;
 const AUTH = "auth-token-for-whatsapp-calls";

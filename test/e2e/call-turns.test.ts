@@ -1,9 +1,12 @@
 /** Turn-taking over a real call: barge-in, duplicate finals, greeting once, end of utterance, latency. */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, expect, setDefaultTimeout, test } from "bun:test";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let rig: Rig;
 beforeAll(async () => {

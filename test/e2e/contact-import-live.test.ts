@@ -3,8 +3,11 @@
  * the event loop between them, and written in one short transaction. A real server process answers /healthz all
  * along while a 6,000-row file (which the old one-transaction import held the loop for seconds with) goes in whole.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnServer, type Spawned } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let server: Spawned;
 beforeAll(async () => {

@@ -1,10 +1,13 @@
 /** `agentlocator doctor` against the real server (all pass) and against deployments with one fault each. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { runDoctor } from "../../src/doctor/doctor.ts";
 import { startBrokenServer, type Fault } from "../fakes/broken-server.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { ROOT } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 describe("against the real server", () => {
   let rig: Rig;

@@ -3,12 +3,15 @@
  * and still work under it in a real browser (a CSP violation is a console error); every other answer has the
  * allow-nothing policy; unknown routes are JSON under /api and a proper 404 page elsewhere.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 import type { Running } from "../../src/main.ts";
 import { runScenarios } from "../support/scenario.ts";
 import { logLines, startInProcess } from "../support/server.ts";
+
+// a real Chromium and server: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(30_000);
 
 let server: Running & { dataDir: string };
 let token = "";

@@ -5,13 +5,16 @@
  * pinned to one CPU shared with a busy loop), the call completes, the supervisor restarts the worker each time it died, and WhatsApp never has
  * more than one socket open.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Fault } from "../../src/whatsapp/protocol.ts";
 import { FakeWhatsappServer } from "../fakes/whatsapp-ws.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const wa = new FakeWhatsappServer("silent").start();
 let rig: Rig;

@@ -3,11 +3,14 @@
  * (contact, message, media), duplicates and forgeries, status callbacks in any order, sending (pacing, templates,
  * the 24-hour rule, bad numbers, no channel), and the conversations API with an agent's scope.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
 import { logLines, startInProcess } from "../support/server.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const SID = `AC${"1".repeat(32)}`;
 const TOKEN = "whatsapp-test-token";

@@ -3,13 +3,16 @@
  * under Bun, the close is read by code, reconnects follow the backoff, faults cannot be injected in production,
  * a silent socket is caught by the watchdog, and one DATA_DIR never gets two sessions.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import type { StartOptions } from "../../src/main.ts";
 import { WhatsappSupervisor } from "../../src/whatsapp/supervisor.ts";
 import { FakeWhatsappServer } from "../fakes/whatsapp-ws.ts";
 import { join } from "node:path";
 import { logLines, ROOT, startInProcess, tempDir } from "../support/server.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -4,11 +4,14 @@
  * events, and the upgrade refuses a missing session or a foreign origin. Also: a changed greeting is what the
  * next call hears.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { MAX_SOCKETS_PER_USER, SESSION_ENDED } from "../../src/http/admin-socket.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let rig: Rig;
 const tokens: Record<string, string> = {};

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import type { Running } from "../../src/main.ts";
 import { runScenarios } from "../support/scenario.ts";
 import { logLines, startInProcess } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let server: Running & { dataDir: string };
 let ownerToken = "";

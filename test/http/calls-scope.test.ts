@@ -1,9 +1,12 @@
 /** The calls API within a user's scope (an agent: only their contacts' calls, 404 for others) and the calls CSV export. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { runAppScenarios, startHarness, type Harness } from "./crm-harness.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let h: Harness;
 beforeAll(async () => {

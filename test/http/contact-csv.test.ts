@@ -1,7 +1,10 @@
 /** Contacts CSV: the export as Excel reads it (BOM, quoting, Hebrew), the import's per-row report, dedupe, and files that change nothing. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { parse } from "csv-parse/sync";
 import { startHarness, type Harness } from "./crm-harness.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let h: Harness;
 const FIELDS = [

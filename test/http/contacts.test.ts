@@ -1,6 +1,9 @@
 /** Contacts API: auth, validation, create/read/update/delete, search by phone in any form, filters, paging, role limits, merge, timeline. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runAppScenarios, startHarness, type Harness } from "./crm-harness.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let h: Harness;
 const ids: Record<string, number> = {};

@@ -3,13 +3,16 @@
  * answer 501 naming their variables, Stripe answers 410, bad input is a 4xx naming the field, agents see only their
  * own contacts' payments, list filters and paging, and lazy expiry.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { contacts } from "../../src/db/schema.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTranzila } from "../fakes/tranzila.ts";
 import { runScenarios } from "../support/scenario.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 describe("nothing configured", () => {
   let rig: PaymentsRig;

@@ -5,11 +5,14 @@
  * provider; genuine callbacks give their count back; other addresses (X-Forwarded-For through TRUST_PROXY_HOPS=1)
  * are not affected.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CALLBACK_UNPROVEN_MAX } from "../../src/http/callback-limit.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { FakeTranzila } from "../fakes/tranzila.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let tranzila: FakeTranzila;
 let paypal: FakePayPal;

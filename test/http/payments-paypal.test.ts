@@ -3,9 +3,12 @@
  * arrive together, verified / forged / replayed webhooks, mismatches and unknown orders kept for review, and
  * provider failures answered 502 with nothing half-written. PayPal is a real HTTP stand-in on loopback.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let fake: FakePayPal;
 let rig: PaymentsRig;

@@ -3,9 +3,12 @@
  * report re-query matches (terminal, amount, currency, reference), replays and parallel copies credited once,
  * mismatches and unknown references kept for review, the report failing → 502 with the payment kept for review.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { FakeTranzila } from "../fakes/tranzila.ts";
 import { startPaymentsRig, type PaymentsRig } from "../support/payments-rig.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let fake: FakeTranzila;
 let rig: PaymentsRig;

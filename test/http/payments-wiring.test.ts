@@ -1,8 +1,11 @@
 /** The real server (start() in main.ts) wires payments: env → clients, routes with and without a session. */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Running } from "../../src/main.ts";
 import { FakePayPal } from "../fakes/paypal.ts";
 import { startInProcess } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let server: Running & { dataDir: string };
 let paypal: FakePayPal;

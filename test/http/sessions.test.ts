@@ -3,7 +3,7 @@
  * cookie, cookie-authenticated writes from another origin, non-JSON bodies, concurrent first-run setup and
  * concurrent creation of one email.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decode, sign } from "hono/jwt";
@@ -11,6 +11,9 @@ import type { Running } from "../../src/main.ts";
 import { json, testApp } from "../support/app.ts";
 import { runScenarios } from "../support/scenario.ts";
 import { logLines, startInProcess } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let server: Running & { dataDir: string };
 let token = "";

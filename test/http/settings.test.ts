@@ -1,6 +1,9 @@
 /** Settings: the business profile the agent uses, custom contact fields, the providers' state; who may change what. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runAppScenarios, startHarness, type Harness } from "./crm-harness.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let h: Harness;
 beforeAll(async () => {

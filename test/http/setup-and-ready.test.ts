@@ -1,7 +1,10 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { logLines, startInProcess, tempDir } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 test("with no admin, start logs a one-time setup link that creates the owner once", async () => {
   const server = await startInProcess({ PUBLIC_BASE_URL: "https://agent.example.com/" });

@@ -2,11 +2,14 @@
  * GET /api/stats/overview: today's calls, answered and missed calls, new leads, tasks, reply latency p50/p95 per
  * local day and calls per local hour — counted in the asked time zone and within the asker's scope.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { percentile, StatsService } from "../../src/crm/stats.ts";
 import { localParts, zonedTime } from "../../src/crm/time-zone.ts";
 import { calls, callTurns, contacts, tasks } from "../../src/db/schema.ts";
 import { testApp, type TestApp } from "../support/app.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const TZ = "Asia/Jerusalem";
 let t: TestApp;

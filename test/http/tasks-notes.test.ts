@@ -1,10 +1,13 @@
 /** Tasks (views, assignment, role limits, the callback a caller asked for) and notes on contacts. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { TaskService } from "../../src/crm/tasks.ts";
 import { dayBounds, localParts, zonedTime } from "../../src/crm/time-zone.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { runAppScenarios, startHarness, type Harness } from "./crm-harness.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const TZ = "Asia/Jerusalem";
 let h: Harness;

@@ -3,13 +3,16 @@
  * made of (record, token, stream URL), who may place and type into one, the limits under parallel requests, and
  * bad input.
  */
-import { beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { streamToken, verifyStreamToken } from "../../src/auth/stream-token.ts";
 import { AdminHub } from "../../src/http/admin-socket.ts";
 import type { LiveCallLine } from "../../src/http/env.ts";
 import { MAX_LIVE_PER_USER, MAX_LIVE_TOTAL, MAX_SAY_CHARS, SAYS_PER_MINUTE, STARTS_PER_WINDOW } from "../../src/http/routes/test-calls.ts";
 import { TWILIO_SID } from "../../src/transports/twilio/protocol.ts";
 import { json, SECRET, testApp, type TestApp } from "../support/app.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 /** The live-call registry as the route sees it: calls are "live" when the test says so; typed turns are kept. */
 class FakeLine implements LiveCallLine {

@@ -2,9 +2,12 @@
  * Users and roles through the API (`app.request`, no server): invite with a one-time set-password link, role rules,
  * deactivate / reactivate (sessions end at once), reset, change one's own password.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { json, testApp, type TestApp } from "../support/app.ts";
 import { runScenarios, type ApiScenario } from "../support/scenario.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let t: TestApp;
 const who: Record<string, { id: number; token: string; cookie: string }> = {};

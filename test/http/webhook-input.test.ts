@@ -2,12 +2,15 @@
  * Hostile input on Twilio's routes and downloads (`app.request`, no server; no TWILIO_AUTH_TOKEN and no
  * PUBLIC_BASE_URL, so the base URL comes from the request's headers).
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { testApp, type TestApp } from "../support/app.ts";
 import { runScenarios } from "../support/scenario.ts";
 import { tempDir } from "../support/server.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 let t: TestApp;
 let owner = "";

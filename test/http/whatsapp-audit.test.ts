@@ -4,10 +4,13 @@
  * The linked phone's control is a recording stand-in here (the Baileys worker is exercised in test/e2e); sending
  * goes through the production sender to a Twilio REST stand-in over HTTP.
  */
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { WhatsappControl, WhatsappStatus } from "../../src/whatsapp/control.ts";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
 import { json, testApp } from "../support/app.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 const rest = new FakeTwilioRest().start();
 afterAll(() => rest.stop());

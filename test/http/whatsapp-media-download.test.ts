@@ -3,8 +3,11 @@
  * header cannot carry raw (Bun refused it: a 500). The name goes in RFC 5987's `filename*`, with an ASCII fallback.
  * Bad path parameters are named in the error.
  */
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { testApp } from "../support/app.ts";
+
+// argon2 hashes and real I/O: bun's 5 s default is too short for hooks and tests on a busy CI machine
+setDefaultTimeout(20_000);
 
 async function withDocument(name: string, mime = "application/pdf") {
   const t = await testApp();
