@@ -7,8 +7,9 @@
  *   `graceMs` later, the latest interim. A final alone (speech the VAD missed) also ends the utterance.
  * - Barge-in: `bargeInMs` of caller speech while THINKING or SPEAKING interrupts the reply, counted across the
  *   short pauses between words (BargeInDetector).
- * - One reply per utterance: transcripts about audio already answered (a repeated final, the final after the
- *   interim that was answered) are dropped; so are short noises the caller makes while the agent speaks.
+ * - One reply per utterance: transcripts about audio already answered (a repeated final — same end time, or same
+ *   text as the utterance's previous final — the final after the interim that was answered) are dropped; so are
+ *   short noises the caller makes while the agent speaks.
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
 import type { SttResult } from "../providers/stt.ts";
@@ -106,7 +107,8 @@ export class TurnTaker {
     const stale = r.endMs <= Math.max(this.consumedMs + 300, this.listeningSinceMs) && !this.newSpeech;
     if (this.state !== "listening" || stale) return;
     if (r.isFinal) {
-      if (r.endMs <= this.lastFinalEndMs) return; // the same final again
+      // the same final again: Google may resend one, even with a later end time (800 ms, then 840 ms)
+      if (r.endMs <= this.lastFinalEndMs || sameText(r.text, this.finals.at(-1))) return;
       this.lastFinalEndMs = r.endMs;
       this.finals.push(r.text);
       this.interim = "";
@@ -201,4 +203,9 @@ export class TurnTaker {
   carryOver(text: string): void {
     this.carry = [this.carry, text].filter(Boolean).join(" ");
   }
+}
+
+/** Two finals with the same words (case and spacing aside) are one final sent twice. */
+function sameText(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.trim().toLowerCase().replace(/\s+/g, " ") === b.trim().toLowerCase().replace(/\s+/g, " ");
 }

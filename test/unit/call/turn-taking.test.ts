@@ -109,6 +109,28 @@ describe("one reply per utterance", () => {
     expect(r.utterances.map((u) => u.text)).toEqual(["hello"]);
   });
 
+  test("the same final again with a later end time is not added twice", () => {
+    const r = rig();
+    r.run(800, true);
+    r.run(200, false);
+    r.final("what are your hours"); // ends at 1000 ms
+    r.run(40, false);
+    r.final("what are your hours"); // the recognizer repeats it, ending at 1040 ms
+    r.run(500, false);
+    expect(r.utterances.map((u) => u.text)).toEqual(["what are your hours"]);
+  });
+
+  test("a different final after the first one, even right after it, is added", () => {
+    const r = rig();
+    r.run(800, true);
+    r.run(200, false);
+    r.final("what are your hours");
+    r.run(40, false);
+    r.final("on Friday");
+    r.run(500, false);
+    expect(r.utterances.map((u) => u.text)).toEqual(["what are your hours on Friday"]);
+  });
+
   test("the final after the interim that was answered is not answered again", () => {
     const r = rig();
     r.run(800, true);
