@@ -1,7 +1,8 @@
 /**
  * The call's conversation mode: the recognizer's transcripts and the VAD's frames go to the turn-taker; each
  * utterance is answered by the dialog (speculatively when a model is there); caller speech over the agent stops
- * the reply; the watchdog makes sure every utterance — and the greeting — gets audio the caller hears.
+ * the reply — unless that speech brings no words (a noise), when the agent resumes what it was saying; the watchdog
+ * makes sure every utterance — and the greeting — gets audio the caller hears.
  */
 import { fixedTurn, type Conversation } from "../dialog/conversation.ts";
 import { EV, type Logger } from "../log.ts";
@@ -39,6 +40,8 @@ export class ConversationMode {
   private watchdog: Watchdog<Awaited>;
   /** The utterance being answered (carried into the next one if the caller keeps talking before any reply). */
   private answering = "";
+  /** The reply the latest barge-in cut, until that barge-in brings words (or turns out to be a noise). */
+  private cut?: ReplyOutcome;
 
   constructor(private d: ConversationModeDeps) {
     const { env } = d;
@@ -47,6 +50,7 @@ export class ConversationMode {
       bargeInMs: env.timing.bargeInMs,
       onUtterance: (u) => this.onUtterance(u),
       onBargeIn: (b) => this.onBargeIn(b.state, b.speechMs),
+      onFalseBargeIn: (b) => this.onFalseBargeIn(b.state, b.carried),
       onSpeech: () => this.speculation.cancel(),
     });
     this.speculation = new Speculation(d.player, d.conversation, env.providers.voices.reply);
@@ -129,8 +133,12 @@ export class ConversationMode {
 
   private onUtterance(u: Utterance) {
     const { env, callSid } = this.d;
-    this.d.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
-    env.observer.turn(callSid, { role: "caller", text: u.newText, at: env.clock.date() });
+    this.cut = undefined;
+    // carried words alone (the speech after them was a noise) were recorded when the caller said them
+    if (u.newText) {
+      this.d.event(EV.EOU_MS, u.silenceMs, { fromInterim: u.fromInterim });
+      env.observer.turn(callSid, { role: "caller", text: u.newText, at: env.clock.date() });
+    }
     this.answering = u.text;
     this.watchdog.arm({ kind: "answer", text: u.text }, env.timing.firstTokenMs + env.timing.answerGraceMs);
     if (this.speculation.take(u.text)) return;
@@ -142,11 +150,35 @@ export class ConversationMode {
     const intoReplyMs = reply?.firstFrameAt === undefined ? undefined : Math.round(this.d.env.clock.now() - reply.firstFrameAt);
     this.d.event(EV.BARGE_IN, speechMs, { state, intoReplyMs, ...this.d.echo() });
     this.watchdog.disarm();
+    this.cut = undefined;
     if (!reply) return;
     const nothingSaid = reply.firstFrameAt === undefined;
-    this.d.player.stop("barge-in");
+    const cut = this.d.player.stop("barge-in");
     // nothing was said yet: the caller simply kept talking; both parts are answered together
     if (state === "thinking" && nothingSaid) this.turns.carryOver(this.answering);
+    else this.cut = cut;
+  }
+
+  /**
+   * The barge-in's speech brought no words (a cough, a door, a word the recognizer made nothing of): the agent goes
+   * on — the greeting from its start (the caller must hear whom they called), a reply from the sentence cut off.
+   * Words carried over are answered instead (the turn-taker ends the utterance with them, re-arming the watchdog).
+   */
+  private onFalseBargeIn(state: TurnState, carried: boolean) {
+    const cut = this.cut;
+    this.cut = undefined;
+    this.d.event(EV.BARGE_IN_FALSE, undefined, { state, resumed: !carried && cut ? cut.reply.kind : carried ? "carried" : "nothing" });
+    if (carried || !cut) return;
+    const { reply, heardMs } = cut;
+    if (reply.kind === "greeting") return this.greet(this.d.env.providers.voices.prompt);
+    const again = reply.unheard(heardMs);
+    if (!again.length && !reply.action) return;
+    this.turns.speakUnprompted();
+    // an answer is the dialog's (what is heard of it enters the history); a fixed line is not
+    const answer = (reply.resumes ?? reply.kind) === "answer";
+    const turn = () => (answer ? this.d.conversation.again(again, reply.action) : fixedTurn(again, reply.action));
+    const resumed = this.d.player.play(turn, reply.voice ?? this.d.env.providers.voices.reply, { kind: "resumed" });
+    resumed.resumes = reply.resumes ?? reply.kind;
   }
 
   private onLate(what: Awaited, waitedMs: number) {

@@ -78,6 +78,7 @@ export class ReplyPlayer {
   play(makeTurn: () => DialogTurn, tts: TtsProvider, o: PlayOptions): Reply {
     this.stop("superseded");
     const reply = new Reply(++this.generation, makeTurn(), o.kind, o.lastVoicedAt);
+    reply.voice = tts;
     reply.held = o.held ?? false;
     // a held turn is the caller's only if released: what cannot be undone waits for that
     if (reply.held) reply.turn.hold?.();
@@ -140,7 +141,7 @@ export class ReplyPlayer {
   private async run(reply: Reply, tts: TtsProvider): Promise<void> {
     const signal = reply.abort.signal;
     const clock = this.hooks.clock;
-    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
+    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number; index: number }> = [];
     let wake: (() => void) | undefined;
     let producing = true;
     const produce = (async () => {
@@ -151,7 +152,7 @@ export class ReplyPlayer {
           else {
             const audio = tts.synthesize(out.text, signal);
             audio.catch(() => {}); // awaited below; an abort must not surface as unhandled
-            pending.push({ text: out.text, audio, asked: clock.now() });
+            pending.push({ text: out.text, audio, asked: clock.now(), index: reply.produced.push(out.text) - 1 });
             wake?.();
           }
         }
@@ -179,7 +180,7 @@ export class ReplyPlayer {
         }
         if (signal.aborted) break;
         const previous = reply.sentences.at(-1);
-        const markName = reply.add(next.text, audio);
+        const markName = reply.add(next.text, audio, false, next.index);
         const s = reply.sentences.at(-1)!;
         this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(clock.now() - next.asked) });
         const queued = { frames: toFrames(audio), mark: markName, continuing: previous !== undefined && !previous.filler };

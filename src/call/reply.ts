@@ -6,6 +6,7 @@
  */
 import { mulawMs } from "../audio/mulaw.ts";
 import type { DialogTurn } from "../dialog/conversation.ts";
+import type { TtsProvider } from "../providers/tts.ts";
 
 export interface SentencePlayed {
   text: string;
@@ -13,13 +14,22 @@ export interface SentencePlayed {
   endMs: number;
   /** A holding line said while the real answer was late: heard, but not part of the dialog's answer. */
   filler: boolean;
+  /** Its index in `Reply.produced` (undefined for a holding line). */
+  produced?: number;
 }
 
-export type ReplyKind = "greeting" | "answer" | "prompt";
+/** `resumed`: the rest of a reply cut by a false interruption (a noise that brought no words), said again. */
+export type ReplyKind = "greeting" | "answer" | "prompt" | "resumed";
 
 export class Reply {
   readonly abort = new AbortController();
   readonly sentences: SentencePlayed[] = [];
+  /** Every sentence the dialog produced for this reply, in order, whether or not its speech is ready. */
+  readonly produced: string[] = [];
+  /** The voice it is spoken in (a resumed reply keeps it). */
+  voice?: TtsProvider;
+  /** For a resumed reply: the kind of the reply it goes on with. */
+  resumes?: ReplyKind;
   /** Audio queued so far (ms). */
   queuedMs = 0;
   /** Audio Twilio confirmed as played (ms, from the last echoed mark). */
@@ -46,10 +56,10 @@ export class Reply {
   ) {}
 
   /** Registers a sentence's audio; returns the mark name to send after it. */
-  add(text: string, audio: Uint8Array, filler = false): string {
+  add(text: string, audio: Uint8Array, filler = false, produced?: number): string {
     const startMs = this.queuedMs;
     this.queuedMs += mulawMs(Math.ceil(audio.length / 160) * 160);
-    this.sentences.push({ text, startMs, endMs: this.queuedMs, filler });
+    this.sentences.push({ text, startMs, endMs: this.queuedMs, filler, produced });
     return `${this.generation}:${this.sentences.length - 1}:${Math.round(this.queuedMs)}`;
   }
 
@@ -88,6 +98,16 @@ export class Reply {
       }
     }
     return out.join(" ");
+  }
+
+  /**
+   * What the caller has not heard in full by `heardMs`: the dialog's sentences from the one cut off on (holding
+   * lines left out), including those produced but not yet spoken. What the dialog had not produced is not here.
+   */
+  unheard(heardMs: number): string[] {
+    let from = 0;
+    for (const s of this.sentences) if (s.produced !== undefined && s.endMs <= heardMs) from = s.produced + 1;
+    return this.produced.slice(from);
   }
 
   /** Caller's last voiced frame → this reply's first frame (ms), when it answers an utterance. */

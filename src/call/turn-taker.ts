@@ -6,7 +6,10 @@
  * - End of utterance: the caller spoke, then was silent for `eouSilenceMs`, and a final transcript exists — or,
  *   `graceMs` later, the latest interim. A final alone (speech the VAD missed) also ends the utterance.
  * - Barge-in: `bargeInMs` of caller speech while THINKING or SPEAKING interrupts the reply, counted across the
- *   short pauses between words (BargeInDetector).
+ *   short pauses between words (BargeInDetector). One that brings no transcript at all within `eouSilenceMs` +
+ *   `graceMs` of silence was a noise (a cough, a door): a false interruption, reported so the agent resumes.
+ * - Words are never left unanswered: speech that ends with no transcript (noise) while an utterance is carried
+ *   over ends the utterance with the carried words alone.
  * - One reply per utterance: transcripts about audio already answered (a repeated final — same end time, or same
  *   text as the utterance's previous final — the final after the interim that was answered) are dropped; so are
  *   short noises the caller makes while the agent speaks.
@@ -20,7 +23,7 @@ export type TurnState = "listening" | "thinking" | "speaking";
 export interface Utterance {
   /** What to answer: this utterance, after any unanswered one it continues. */
   text: string;
-  /** This utterance's own words (for the transcript). */
+  /** This utterance's own words (for the transcript); empty when carried words alone are answered (the speech after them was noise). */
   newText: string;
   /** Measured silence between the last voiced frame and the end-of-utterance decision (ms). */
   silenceMs: number;
@@ -41,6 +44,11 @@ export interface TurnTakerOptions {
   noTextTimeoutMs?: number;
   onUtterance(u: Utterance): void;
   onBargeIn(info: { state: TurnState; speechMs: number }): void;
+  /**
+   * The speech that barged in brought no words: a false interruption. `carried`: an utterance carried over is
+   * answered next (onUtterance follows at once), so nothing is to be resumed.
+   */
+  onFalseBargeIn?(info: { state: TurnState; carried: boolean }): void;
   /** The caller (re)started speaking while LISTENING (after `minSpeechMs` of voice). */
   onSpeech?(): void;
 }
@@ -65,6 +73,8 @@ export class TurnTaker {
   private lastFinalEndMs = -Infinity;
   /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
   private carry = "";
+  /** What a barge-in with speech interrupted, until its speech brings a transcript or turns out to be noise. */
+  private interrupted?: TurnState;
   private barge: BargeInDetector;
 
   constructor(private o: TurnTakerOptions) {
@@ -143,6 +153,7 @@ export class TurnTaker {
   speakUnprompted(): void {
     if (this.state === "listening") this.barge.reset();
     this.state = "speaking";
+    this.interrupted = undefined;
   }
 
   /**
@@ -165,13 +176,26 @@ export class TurnTaker {
     const finalText = this.finals.join(" ").trim();
     if (finalText) return this.endUtterance(finalText, silence, false);
     const interim = this.stableInterim || this.interim;
-    if (interim && silence >= this.o.eouSilenceMs + (this.o.graceMs ?? 300)) return this.endUtterance(interim, silence, true);
-    if (silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.resetUtterance(); // noise, not words
+    const grace = this.o.graceMs ?? 300;
+    if (interim && silence >= this.o.eouSilenceMs + grace) return this.endUtterance(interim, silence, true);
+    // noise, not words: after a barge-in, as soon as a transcript would have come; otherwise after a long wait
+    if (this.interrupted ? silence >= this.o.eouSilenceMs + grace : silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.noWords(silence);
+  }
+
+  /** Speech that brought no transcript: dropped — but words carried over are still answered. */
+  private noWords(silenceMs: number): void {
+    const interrupted = this.interrupted;
+    this.interrupted = undefined;
+    this.resetUtterance();
+    const carried = Boolean(this.carry);
+    if (interrupted) this.o.onFalseBargeIn?.({ state: interrupted, carried });
+    if (carried && this.state === "listening") this.endUtterance("", silenceMs, false);
   }
 
   private endUtterance(text: string, silenceMs: number, fromInterim: boolean): void {
     const full = [this.carry, text].filter(Boolean).join(" ");
     this.carry = "";
+    this.interrupted = undefined;
     this.resetUtterance();
     this.consumedMs = this.t;
     this.newSpeech = false;
@@ -192,6 +216,7 @@ export class TurnTaker {
     this.state = "listening";
     this.inUtterance = speechMs > 0;
     this.newSpeech = speechMs > 0;
+    this.interrupted = speechMs > 0 ? state : undefined;
     this.finals = [];
     this.interim = "";
     this.stableInterim = "";

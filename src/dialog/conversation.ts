@@ -83,6 +83,19 @@ export class Conversation {
     }));
   }
 
+  /**
+   * Sentences of a reply cut off by a noise (a barge-in that brought no words), said again: as heard, they enter
+   * the history as the agent's, after what was heard of the cut reply.
+   */
+  again(sentences: string[], action?: CallAction): DialogTurn {
+    const turn = new ReplyTurn(this, undefined, async function* () {
+      for (const text of sentences) yield { type: "say", text } as const;
+      if (action) yield { type: "action", action } as const;
+    });
+    turn.introduces = false;
+    return this.begin(turn);
+  }
+
   /** The reply to one caller utterance. */
   respond(userText: string): DialogTurn {
     const turn: ReplyTurn = new ReplyTurn(this, userText, (signal) => this.reply(turn, userText, signal));
@@ -105,7 +118,7 @@ export class Conversation {
     }
     this.history.push(...turn.messages);
     if (heard) this.history.push({ role: "assistant", content: heard });
-    if (turn.userText === undefined) this.antiLoop.introduced(heard);
+    if (turn.introduces) this.antiLoop.introduced(heard);
     else this.antiLoop.heard(heard);
   }
 
@@ -195,6 +208,8 @@ class ReplyTurn implements DialogTurn {
   readonly messages: ChatMessage[] = [];
   /** The script's state before this turn used it (restored when the turn is forgotten). */
   scriptState?: ReturnType<ScriptedDialog["snapshot"]>;
+  /** The greeting: what is heard of it is the agent's introduction (never repeated by a later reply). */
+  introduces: boolean;
   private settled = false;
   /** Set while the turn is held (speculative): resolves true on release, false when it is dropped. */
   private confirmation?: PromiseWithResolvers<boolean>;
@@ -205,6 +220,7 @@ class ReplyTurn implements DialogTurn {
     private produce: (signal: AbortSignal) => AsyncIterable<DialogOutput>,
   ) {
     if (userText !== undefined) this.messages.push({ role: "user", content: userText });
+    this.introduces = userText === undefined;
   }
 
   outputs(signal: AbortSignal): AsyncIterable<DialogOutput> {
