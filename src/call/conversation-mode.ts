@@ -42,6 +42,8 @@ export class ConversationMode {
   private answering = "";
   /** The reply the latest barge-in cut, until that barge-in brings words (or turns out to be a noise). */
   private cut?: ReplyOutcome;
+  /** The greeting was late once and the offline voice was asked to say it: it is not asked again. */
+  private greetingRetried = false;
 
   constructor(private d: ConversationModeDeps) {
     const { env } = d;
@@ -185,6 +187,12 @@ export class ConversationMode {
     const { player, env } = this.d;
     const current = player.current;
     if (what.kind === "greeting") {
+      if (this.greetingRetried) {
+        // the offline voice hangs too: no more tries (kept once, above); the call goes on listening
+        player.stop("dropped");
+        return this.turns.replyDone();
+      }
+      this.greetingRetried = true;
       this.unanswered(what, waitedMs, "no greeting audio");
       return this.greet(env.providers.voices.rescue);
     }

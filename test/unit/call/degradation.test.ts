@@ -116,6 +116,27 @@ describe("speech synthesis", () => {
     expect(call.frames[0]! - 1000).toBeLessThan(100);
   });
 
+  test("the greeting when the offline voice hangs too: one retry, kept once, then the call listens and answers the caller", async () => {
+    const h = createHarness();
+    h.tts.hang = () => true;
+    h.offline.hang = () => true;
+    const call = h.call();
+    await call.run(10_000);
+    expect(call.frames).toHaveLength(0);
+    // one try in the offline voice, not one every 1.5 s for the whole call
+    expect(h.offline.requests.filter((r) => r.text === h.lines.greeting("Dana's Plumbing"))).toHaveLength(1);
+    expect(unanswered(h)).toEqual([expect.objectContaining({ data: expect.objectContaining({ kind: "greeting" }) })]);
+    expect(h.logged("turn.unanswered")).toHaveLength(1);
+    // the voices come back: the caller who speaks is answered
+    h.tts.hang = () => false;
+    h.offline.hang = () => false;
+    call.say("I need a plumber", h.stt);
+    await call.answered(10_000);
+    call.hangup();
+    expect(h.observer.turns.map((t) => t.role)).toEqual(["caller", "agent"]);
+    expect(unanswered(h)).toHaveLength(1);
+  });
+
   test("the greeting under a hanging TTS: the offline voice says it within 1.5 s, the wait is kept as unanswered", async () => {
     const h = createHarness();
     h.tts.hang = () => true;
