@@ -31,7 +31,13 @@ export interface ConversationModeDeps {
 }
 
 /** What the watchdog waits for: the greeting, an answer, or (after a holding line) the answer's own audio. */
-type Awaited = { kind: "greeting" } | { kind: "answer"; text: string } | { kind: "stalled"; generation: number };
+type Awaited = { kind: "greeting" } | { kind: "answer"; text: string } | { kind: "stalled"; generation: number; checks: number };
+
+/**
+ * How often a late answer whose dialog is still working (a tool, another model round) is waited for after the
+ * holding line: the first check waits quietly, each later one says the holding line again; then it is given up.
+ */
+const STALLED_CHECKS = 2;
 
 export class ConversationMode {
   readonly turns: TurnTaker;
@@ -200,11 +206,20 @@ export class ConversationMode {
       this.unanswered(what, waitedMs, "no answer audio");
       if (!current) return this.say(env.dialog.lines.notAnswered);
       void player.interject(env.dialog.lines.holding, env.providers.voices.rescue);
-      // the holding line bought time; if the answer still has nothing to play by then, the turn is given up
-      this.watchdog.arm({ kind: "stalled", generation: current.generation }, env.timing.answerGraceMs);
+      // the holding line bought time; if the answer still has nothing to play by then, see why
+      this.watchdog.arm({ kind: "stalled", generation: current.generation, checks: 0 }, env.timing.answerGraceMs);
       return;
     }
-    if (current?.generation === what.generation && !current.sentences.some((s) => !s.filler)) this.say(env.dialog.lines.notAnswered);
+    if (current?.generation !== what.generation || current.sentences.some((s) => !s.filler)) return;
+    if (!current.dialogDone && what.checks < STALLED_CHECKS) {
+      // the dialog is still working — tools (a WhatsApp send waits up to 5 s) and another model round: the answer
+      // is coming, and abandoning it would leave the caller with "could not answer" after it was done
+      if (what.checks > 0) void player.interject(env.dialog.lines.holding, env.providers.voices.rescue);
+      this.watchdog.arm({ ...what, checks: what.checks + 1 }, env.timing.firstTokenMs + env.timing.answerGraceMs);
+      return;
+    }
+    // its speech cannot be made, or the dialog has taken far too long: the caller hears it could not answer
+    this.say(env.dialog.lines.notAnswered);
   }
 
   private unanswered(what: Awaited, waitedMs: number, reason: string) {

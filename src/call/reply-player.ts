@@ -114,12 +114,13 @@ export class ReplyPlayer {
   }
 
   /**
-   * A holding line, said before the current reply's first sentence because that sentence is late. It is heard
-   * (and kept in the transcript) but is not part of the answer the dialog remembers.
+   * A holding line, said before the current reply's first sentence because that sentence is late (again, when it
+   * is still late after one). It is heard (and kept in the transcript) but is not part of the answer the dialog
+   * remembers.
    */
   async interject(text: string, tts: TtsProvider): Promise<boolean> {
     const reply = this.current;
-    if (!reply || reply.held || reply.firstFrameAt !== undefined) return false;
+    if (!reply || reply.held || answered(reply)) return false;
     let audio: Uint8Array;
     try {
       audio = await tts.synthesize(text, reply.abort.signal);
@@ -128,8 +129,8 @@ export class ReplyPlayer {
       return false;
     }
     // the answer itself may have started meanwhile
-    if (this.current !== reply || reply.firstFrameAt !== undefined) return false;
-    this.pacer.push(toFrames(audio), reply.add(text, audio, true), false);
+    if (this.current !== reply || answered(reply)) return false;
+    this.pacer.push(toFrames(audio), reply.add(text, audio, true, undefined, this.hooks.clock.now()), false);
     return true;
   }
 
@@ -158,6 +159,7 @@ export class ReplyPlayer {
         }
       } finally {
         producing = false;
+        reply.dialogDone = true;
         wake?.();
       }
     })();
@@ -180,7 +182,7 @@ export class ReplyPlayer {
         }
         if (signal.aborted) break;
         const previous = reply.sentences.at(-1);
-        const markName = reply.add(next.text, audio, false, next.index);
+        const markName = reply.add(next.text, audio, false, next.index, reply.held ? undefined : clock.now());
         const s = reply.sentences.at(-1)!;
         this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(clock.now() - next.asked) });
         const queued = { frames: toFrames(audio), mark: markName, continuing: previous !== undefined && !previous.filler };
@@ -211,3 +213,6 @@ export class ReplyPlayer {
     return outcome;
   }
 }
+
+/** Some of the reply's own answer (not a holding line) has been queued. */
+const answered = (reply: Reply): boolean => reply.sentences.some((s) => !s.filler);

@@ -32,11 +32,15 @@ export class Reply {
   resumes?: ReplyKind;
   /** Audio queued so far (ms). */
   queuedMs = 0;
+  /** Time the line was quiet inside this reply, between its first frame and the audio queued since (ms). */
+  private silentMs = 0;
   /** Audio Twilio confirmed as played (ms, from the last echoed mark). */
   playedMs = 0;
   echoedIndex = -1;
   /** Every sentence has been queued (the dialog is finished). */
   allQueued = false;
+  /** The dialog has produced all it will (its model rounds and tools are over); its speech may still be coming. */
+  dialogDone = false;
   /** Clock time of the first frame sent. */
   firstFrameAt?: number;
   framesSent = 0;
@@ -55,8 +59,13 @@ export class Reply {
     readonly lastVoicedAt?: number,
   ) {}
 
-  /** Registers a sentence's audio; returns the mark name to send after it. */
-  add(text: string, audio: Uint8Array, filler = false, produced?: number): string {
+  /**
+   * Registers a sentence's audio, queued at clock time `now` (when it is sent at once); returns the mark name to
+   * send after it.
+   */
+  add(text: string, audio: Uint8Array, filler = false, produced?: number, now?: number): string {
+    // the line was quiet between the audio before and this one (a holding line, then the late answer): not heard
+    if (now !== undefined && this.firstFrameAt !== undefined) this.silentMs += Math.max(0, now - (this.firstFrameAt + this.silentMs + this.queuedMs));
     const startMs = this.queuedMs;
     this.queuedMs += mulawMs(Math.ceil(audio.length / 160) * 160);
     this.sentences.push({ text, startMs, endMs: this.queuedMs, filler, produced });
@@ -78,7 +87,7 @@ export class Reply {
   }
 
   heardMs(now: number): number {
-    const byClock = this.firstFrameAt === undefined ? 0 : Math.min(this.queuedMs, now - this.firstFrameAt);
+    const byClock = this.firstFrameAt === undefined ? 0 : Math.min(this.queuedMs, now - this.firstFrameAt - this.silentMs);
     return Math.round(Math.max(this.playedMs, byClock));
   }
 

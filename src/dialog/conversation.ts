@@ -114,6 +114,9 @@ export class Conversation {
     if (this.open === turn) this.open = undefined;
     if (heard === undefined) {
       if (turn.scriptState) this.script.restore(turn.scriptState);
+      // what its tools did stays done (a message sent, a lead saved): the model is told, or it may do it again.
+      // Only the caller's words, the calls and their results: what the model said alongside was never heard.
+      if (turn.acted) this.history.push(...turn.messages.map((m) => (m.role === "assistant" ? { ...m, content: null } : m)));
       return;
     }
     this.history.push(...turn.messages);
@@ -211,6 +214,7 @@ class ReplyTurn implements DialogTurn {
   /** The greeting: what is heard of it is the agent's introduction (never repeated by a later reply). */
   introduces: boolean;
   private settled = false;
+  private released = false;
   /** Set while the turn is held (speculative): resolves true on release, false when it is dropped. */
   private confirmation?: PromiseWithResolvers<boolean>;
 
@@ -246,7 +250,16 @@ class ReplyTurn implements DialogTurn {
   }
 
   release(): void {
+    this.released = true;
     this.confirmation?.resolve(true);
+  }
+
+  /**
+   * Its tools ran for the caller: a turn that was theirs (not a speculative one dropped because they went on,
+   * whose words come back with what they say next) and that has tool results.
+   */
+  get acted(): boolean {
+    return (!this.confirmation || this.released) && this.messages.some((m) => m.role === "tool");
   }
 
   /** True at once for a turn that is the caller's; for a held one, when it is released (false if dropped). */
