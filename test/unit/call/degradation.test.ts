@@ -86,6 +86,26 @@ describe("speech synthesis", () => {
     expect(h.offline.requests.map((r) => r.text)).toContain(h.lines.holding);
   });
 
+  test("a tool that never returns: the holding line, again at 17 s, then at 24 s the agent says it could not answer", async () => {
+    const h = createHarness({ llm: true });
+    h.host.saveLead = () => new Promise(() => {}); // a database that never answers
+    h.llm!.turns.push({ toolCalls: [{ name: "save_lead", arguments: { name: "Dana" } }] });
+    const call = h.call();
+    await call.untilQuiet();
+    call.say("I'm Dana", h.stt);
+    await call.until(() => h.observer.events.some((e) => e.event === "EoU_ms"), 3000, "end of utterance");
+    const eouAt = h.clock.now();
+    await call.until(() => h.offline.requests.some((r) => r.text === h.lines.notAnswered), 30_000, "the agent gives up");
+    expect(h.clock.now() - eouAt).toBeGreaterThanOrEqual(24_000);
+    expect(h.clock.now() - eouAt).toBeLessThan(24_000 + 1000);
+    await call.untilQuiet();
+    call.hangup();
+    expect(h.observer.turns.at(-1)).toMatchObject({ role: "agent", text: h.lines.notAnswered });
+    // both holding lines were heard, in the answer's turn that was given up
+    expect(h.observer.turns.at(-2)).toMatchObject({ role: "agent", text: `${h.lines.holding} ${h.lines.holding}` });
+    expect(unanswered(h)).toHaveLength(1);
+  });
+
   test("a holding line, then every sentence of the late answer fails: the caller still hears that the agent could not answer", async () => {
     const h = createHarness({ llm: true });
     h.llm!.turns.push({ tokens: ["We open at nine."] });
