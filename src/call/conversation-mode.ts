@@ -175,15 +175,18 @@ export class ConversationMode {
   private onFalseBargeIn(state: TurnState, carried: boolean) {
     const cut = this.cut;
     this.cut = undefined;
-    this.d.event(EV.BARGE_IN_FALSE, undefined, { state, resumed: !carried && cut ? cut.reply.kind : carried ? "carried" : "nothing" });
-    if (carried || !cut) return;
+    if (carried || !cut) return this.d.event(EV.BARGE_IN_FALSE, undefined, { state, resumed: carried ? "carried" : "nothing" });
     const { reply, heardMs } = cut;
+    this.d.event(EV.BARGE_IN_FALSE, undefined, { state, resumed: reply.resumes ?? reply.kind });
     if (reply.kind === "greeting") return this.greet(this.d.env.providers.voices.prompt);
     const again = reply.unheard(heardMs);
-    if (!again.length && !reply.action) return;
-    this.turns.speakUnprompted();
     // an answer is the dialog's (what is heard of it enters the history); a fixed line is not
     const answer = (reply.resumes ?? reply.kind) === "answer";
+    // the noise cut a holding line before any of the answer was made: the caller's words are carried, and so
+    // answered again (the turn-taker ends the utterance with them, under the watchdog)
+    if (answer && !again.length && !reply.action && !reply.heardText(heardMs, true)) return this.turns.carryOver(this.answering);
+    if (!again.length && !reply.action) return;
+    this.turns.speakUnprompted();
     const turn = () => (answer ? this.d.conversation.again(again, reply.action) : fixedTurn(again, reply.action));
     const resumed = this.d.player.play(turn, reply.voice ?? this.d.env.providers.voices.reply, { kind: "resumed" });
     resumed.resumes = reply.resumes ?? reply.kind;

@@ -46,7 +46,8 @@ export interface TurnTakerOptions {
   onBargeIn(info: { state: TurnState; speechMs: number }): void;
   /**
    * The speech that barged in brought no words: a false interruption. `carried`: an utterance carried over is
-   * answered next (onUtterance follows at once), so nothing is to be resumed.
+   * answered next (onUtterance follows at once), so nothing is to be resumed. Words carried during this call
+   * (`carryOver`) are answered the same way.
    */
   onFalseBargeIn?(info: { state: TurnState; carried: boolean }): void;
   /** The caller (re)started speaking while LISTENING (after `minSpeechMs` of voice). */
@@ -187,9 +188,9 @@ export class TurnTaker {
     const interrupted = this.interrupted;
     this.interrupted = undefined;
     this.resetUtterance();
-    const carried = Boolean(this.carry);
-    if (interrupted) this.o.onFalseBargeIn?.({ state: interrupted, carried });
-    if (carried && this.state === "listening") this.endUtterance("", silenceMs, false);
+    if (interrupted) this.o.onFalseBargeIn?.({ state: interrupted, carried: Boolean(this.carry) });
+    // (the false barge-in may have carried the words of an answer it cut before any of it was said)
+    if (this.carry && this.state === "listening") this.endUtterance("", silenceMs, false);
   }
 
   private endUtterance(text: string, silenceMs: number, fromInterim: boolean): void {

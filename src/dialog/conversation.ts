@@ -116,7 +116,7 @@ export class Conversation {
       if (turn.scriptState) this.script.restore(turn.scriptState);
       // what its tools did stays done (a message sent, a lead saved): the model is told, or it may do it again.
       // Only the caller's words, the calls and their results: what the model said alongside was never heard.
-      if (turn.acted) this.history.push(...turn.messages.map((m) => (m.role === "assistant" ? { ...m, content: null } : m)));
+      if (turn.acted) this.history.push(...doneOnly(turn.messages));
       return;
     }
     this.history.push(...turn.messages);
@@ -197,8 +197,9 @@ export class Conversation {
         action ??= r.action;
         turn.messages.push({ role: "tool", tool_call_id: call.id, content: r.result });
       }
-      // an action after something was said needs no further round; otherwise ask the model to speak
-      if (action && text.trim()) break;
+      // an action after something was said needs no further round; otherwise ask the model to speak — unless the
+      // turn was stopped while its tools ran (nobody would hear the answer)
+      if ((action && text.trim()) || signal.aborted) break;
     }
     const last = filter.finish();
     if (last) yield { type: "say", text: last };
@@ -266,6 +267,20 @@ class ReplyTurn implements DialogTurn {
   confirmed(): Promise<boolean> {
     return this.confirmation?.promise ?? Promise.resolve(true);
   }
+}
+
+/**
+ * A stopped turn's messages that say what its tools did: the caller's words, each tool call that has its result
+ * (one stopped mid-way has none, and a call without its result is refused by the API), and the results. What the
+ * model said alongside the calls was never heard, so it is left out.
+ */
+function doneOnly(messages: ChatMessage[]): ChatMessage[] {
+  const answered = new Set(messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : [])));
+  return messages.flatMap((m): ChatMessage[] => {
+    if (m.role !== "assistant") return [m];
+    const calls = m.tool_calls?.filter((c) => answered.has(c.id)) ?? [];
+    return calls.length ? [{ role: "assistant", content: null, tool_calls: calls }] : [];
+  });
 }
 
 /** Fixed sentences (and an action after them) as a turn outside the conversation's history. */

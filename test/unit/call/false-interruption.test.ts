@@ -5,6 +5,7 @@
  * interruption.test.ts and are unchanged.
  */
 import { describe, expect, test } from "bun:test";
+import { sleep } from "../../../src/clock.ts";
 import { createHarness } from "../../support/call-harness.ts";
 
 const events = (h: ReturnType<typeof createHarness>, name: string) => h.observer.events.filter((e) => e.event === name);
@@ -60,6 +61,26 @@ describe("a wordless noise while the model is THINKING", () => {
 });
 
 describe("a wordless noise while the agent is SPEAKING", () => {
+  test("over the holding line, before any of the answer was made: the caller's words are still answered", async () => {
+    const h = createHarness({ llm: true });
+    h.host.saveLead = (lead) => sleep(h.clock, 6000).then(() => void h.host.leads.push(lead)); // a slow database
+    h.llm!.turns.push({ firstTokenMs: 2000, toolCalls: [{ name: "save_lead", arguments: { name: "Dana" } }] });
+    h.llm!.turns.push({ tokens: ["Thanks Dana, noted."] });
+    const call = h.call();
+    await call.untilQuiet();
+    call.say("I'm Dana", h.stt);
+    await call.until(() => events(h, "turn.unanswered").length > 0, 10_000, "the holding line");
+    await call.run(300);
+    call.say("", h.stt, 300); // a noise over the holding line
+    await call.until(() => events(h, "barge_in.false").length > 0, 3000, "the false interruption");
+    await call.until(() => h.observer.turns.some((t) => t.text === "Thanks Dana, noted."), 10_000, "the answer");
+    call.hangup();
+    expect(events(h, "barge_in.false")[0]).toMatchObject({ data: { state: "speaking", resumed: "answer" } });
+    expect(h.llm!.requests.at(-1)!.messages.filter((m) => m.role === "user").map((m) => m.content)).toEqual(["I'm Dana"]);
+    expect(h.observer.turns.filter((t) => t.role === "caller").map((t) => t.text)).toEqual(["I'm Dana"]);
+  });
+
+
   test("over the greeting: the caller hears the greeting again, in full", async () => {
     const h = createHarness({ llm: true });
     const call = h.call();
