@@ -61,6 +61,8 @@ export const EV = {
   PAYMENT_CALLBACK_LIMITED: "payment.callback_limited",
   PROVIDERS_WARM: "providers.warm",
   PROVIDERS_WARM_FAILED: "providers.warm_failed",
+  /** A barge-in whose speech brought no words (a noise): the agent resumed. */
+  BARGE_IN_FALSE: "barge_in.false",
   REPLY_SPECULATIVE: "reply.speculative",
   STT_FAILED: "stt.failed",
   STT_RESTART: "stt.restart",

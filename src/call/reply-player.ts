@@ -78,6 +78,7 @@ export class ReplyPlayer {
   play(makeTurn: () => DialogTurn, tts: TtsProvider, o: PlayOptions): Reply {
     this.stop("superseded");
     const reply = new Reply(++this.generation, makeTurn(), o.kind, o.lastVoicedAt);
+    reply.voice = tts;
     reply.held = o.held ?? false;
     // a held turn is the caller's only if released: what cannot be undone waits for that
     if (reply.held) reply.turn.hold?.();
@@ -113,12 +114,13 @@ export class ReplyPlayer {
   }
 
   /**
-   * A holding line, said before the current reply's first sentence because that sentence is late. It is heard
-   * (and kept in the transcript) but is not part of the answer the dialog remembers.
+   * A holding line, said before the current reply's first sentence because that sentence is late (again, when it
+   * is still late after one). It is heard (and kept in the transcript) but is not part of the answer the dialog
+   * remembers.
    */
   async interject(text: string, tts: TtsProvider): Promise<boolean> {
     const reply = this.current;
-    if (!reply || reply.held || reply.firstFrameAt !== undefined) return false;
+    if (!reply || reply.held || answered(reply)) return false;
     let audio: Uint8Array;
     try {
       audio = await tts.synthesize(text, reply.abort.signal);
@@ -127,8 +129,8 @@ export class ReplyPlayer {
       return false;
     }
     // the answer itself may have started meanwhile
-    if (this.current !== reply || reply.firstFrameAt !== undefined) return false;
-    this.pacer.push(toFrames(audio), reply.add(text, audio, true), false);
+    if (this.current !== reply || answered(reply)) return false;
+    this.pacer.push(toFrames(audio), reply.add(text, audio, true, undefined, this.hooks.clock.now()), false);
     return true;
   }
 
@@ -140,7 +142,7 @@ export class ReplyPlayer {
   private async run(reply: Reply, tts: TtsProvider): Promise<void> {
     const signal = reply.abort.signal;
     const clock = this.hooks.clock;
-    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number }> = [];
+    const pending: Array<{ text: string; audio: Promise<Uint8Array>; asked: number; index: number }> = [];
     let wake: (() => void) | undefined;
     let producing = true;
     const produce = (async () => {
@@ -151,12 +153,13 @@ export class ReplyPlayer {
           else {
             const audio = tts.synthesize(out.text, signal);
             audio.catch(() => {}); // awaited below; an abort must not surface as unhandled
-            pending.push({ text: out.text, audio, asked: clock.now() });
+            pending.push({ text: out.text, audio, asked: clock.now(), index: reply.produced.push(out.text) - 1 });
             wake?.();
           }
         }
       } finally {
         producing = false;
+        reply.dialogDone = true;
         wake?.();
       }
     })();
@@ -179,7 +182,7 @@ export class ReplyPlayer {
         }
         if (signal.aborted) break;
         const previous = reply.sentences.at(-1);
-        const markName = reply.add(next.text, audio);
+        const markName = reply.add(next.text, audio, false, next.index, reply.held ? undefined : clock.now());
         const s = reply.sentences.at(-1)!;
         this.hooks.event(EV.TTS_LEN_MS, Math.round(s.endMs - s.startMs), { synthMs: Math.round(clock.now() - next.asked) });
         const queued = { frames: toFrames(audio), mark: markName, continuing: previous !== undefined && !previous.filler };
@@ -210,3 +213,6 @@ export class ReplyPlayer {
     return outcome;
   }
 }
+
+/** Some of the reply's own answer (not a holding line) has been queued. */
+const answered = (reply: Reply): boolean => reply.sentences.some((s) => !s.filler);

@@ -6,6 +6,7 @@
  */
 import { mulawMs } from "../audio/mulaw.ts";
 import type { DialogTurn } from "../dialog/conversation.ts";
+import type { TtsProvider } from "../providers/tts.ts";
 
 export interface SentencePlayed {
   text: string;
@@ -13,20 +14,33 @@ export interface SentencePlayed {
   endMs: number;
   /** A holding line said while the real answer was late: heard, but not part of the dialog's answer. */
   filler: boolean;
+  /** Its index in `Reply.produced` (undefined for a holding line). */
+  produced?: number;
 }
 
-export type ReplyKind = "greeting" | "answer" | "prompt";
+/** `resumed`: the rest of a reply cut by a false interruption (a noise that brought no words), said again. */
+export type ReplyKind = "greeting" | "answer" | "prompt" | "resumed";
 
 export class Reply {
   readonly abort = new AbortController();
   readonly sentences: SentencePlayed[] = [];
+  /** Every sentence the dialog produced for this reply, in order, whether or not its speech is ready. */
+  readonly produced: string[] = [];
+  /** The voice it is spoken in (a resumed reply keeps it). */
+  voice?: TtsProvider;
+  /** For a resumed reply: the kind of the reply it goes on with. */
+  resumes?: ReplyKind;
   /** Audio queued so far (ms). */
   queuedMs = 0;
+  /** Time the line was quiet inside this reply, between its first frame and the audio queued since (ms). */
+  private silentMs = 0;
   /** Audio Twilio confirmed as played (ms, from the last echoed mark). */
   playedMs = 0;
   echoedIndex = -1;
   /** Every sentence has been queued (the dialog is finished). */
   allQueued = false;
+  /** The dialog has produced all it will (its model rounds and tools are over); its speech may still be coming. */
+  dialogDone = false;
   /** Clock time of the first frame sent. */
   firstFrameAt?: number;
   framesSent = 0;
@@ -45,11 +59,16 @@ export class Reply {
     readonly lastVoicedAt?: number,
   ) {}
 
-  /** Registers a sentence's audio; returns the mark name to send after it. */
-  add(text: string, audio: Uint8Array, filler = false): string {
+  /**
+   * Registers a sentence's audio, queued at clock time `now` (when it is sent at once); returns the mark name to
+   * send after it.
+   */
+  add(text: string, audio: Uint8Array, filler = false, produced?: number, now?: number): string {
+    // the line was quiet between the audio before and this one (a holding line, then the late answer): not heard
+    if (now !== undefined && this.firstFrameAt !== undefined) this.silentMs += Math.max(0, now - (this.firstFrameAt + this.silentMs + this.queuedMs));
     const startMs = this.queuedMs;
     this.queuedMs += mulawMs(Math.ceil(audio.length / 160) * 160);
-    this.sentences.push({ text, startMs, endMs: this.queuedMs, filler });
+    this.sentences.push({ text, startMs, endMs: this.queuedMs, filler, produced });
     return `${this.generation}:${this.sentences.length - 1}:${Math.round(this.queuedMs)}`;
   }
 
@@ -68,7 +87,7 @@ export class Reply {
   }
 
   heardMs(now: number): number {
-    const byClock = this.firstFrameAt === undefined ? 0 : Math.min(this.queuedMs, now - this.firstFrameAt);
+    const byClock = this.firstFrameAt === undefined ? 0 : Math.min(this.queuedMs, now - this.firstFrameAt - this.silentMs);
     return Math.round(Math.max(this.playedMs, byClock));
   }
 
@@ -88,6 +107,16 @@ export class Reply {
       }
     }
     return out.join(" ");
+  }
+
+  /**
+   * What the caller has not heard in full by `heardMs`: the dialog's sentences from the one cut off on (holding
+   * lines left out), including those produced but not yet spoken. What the dialog had not produced is not here.
+   */
+  unheard(heardMs: number): string[] {
+    let from = 0;
+    for (const s of this.sentences) if (s.produced !== undefined && s.endMs <= heardMs) from = s.produced + 1;
+    return this.produced.slice(from);
   }
 
   /** Caller's last voiced frame → this reply's first frame (ms), when it answers an utterance. */

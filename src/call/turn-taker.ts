@@ -6,9 +6,13 @@
  * - End of utterance: the caller spoke, then was silent for `eouSilenceMs`, and a final transcript exists — or,
  *   `graceMs` later, the latest interim. A final alone (speech the VAD missed) also ends the utterance.
  * - Barge-in: `bargeInMs` of caller speech while THINKING or SPEAKING interrupts the reply, counted across the
- *   short pauses between words (BargeInDetector).
- * - One reply per utterance: transcripts about audio already answered (a repeated final, the final after the
- *   interim that was answered) are dropped; so are short noises the caller makes while the agent speaks.
+ *   short pauses between words (BargeInDetector). One that brings no transcript at all within `eouSilenceMs` +
+ *   `graceMs` of silence was a noise (a cough, a door): a false interruption, reported so the agent resumes.
+ * - Words are never left unanswered: speech that ends with no transcript (noise) while an utterance is carried
+ *   over ends the utterance with the carried words alone.
+ * - One reply per utterance: transcripts about audio already answered (a repeated final — same end time, or same
+ *   text as the utterance's previous final — the final after the interim that was answered) are dropped; so are
+ *   short noises the caller makes while the agent speaks.
  */
 import { FRAME_MS } from "../audio/mulaw.ts";
 import type { SttResult } from "../providers/stt.ts";
@@ -19,7 +23,7 @@ export type TurnState = "listening" | "thinking" | "speaking";
 export interface Utterance {
   /** What to answer: this utterance, after any unanswered one it continues. */
   text: string;
-  /** This utterance's own words (for the transcript). */
+  /** This utterance's own words (for the transcript); empty when carried words alone are answered (the speech after them was noise). */
   newText: string;
   /** Measured silence between the last voiced frame and the end-of-utterance decision (ms). */
   silenceMs: number;
@@ -40,6 +44,12 @@ export interface TurnTakerOptions {
   noTextTimeoutMs?: number;
   onUtterance(u: Utterance): void;
   onBargeIn(info: { state: TurnState; speechMs: number }): void;
+  /**
+   * The speech that barged in brought no words: a false interruption. `carried`: an utterance carried over is
+   * answered next (onUtterance follows at once), so nothing is to be resumed. Words carried during this call
+   * (`carryOver`) are answered the same way.
+   */
+  onFalseBargeIn?(info: { state: TurnState; carried: boolean }): void;
   /** The caller (re)started speaking while LISTENING (after `minSpeechMs` of voice). */
   onSpeech?(): void;
 }
@@ -64,6 +74,8 @@ export class TurnTaker {
   private lastFinalEndMs = -Infinity;
   /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
   private carry = "";
+  /** What a barge-in with speech interrupted, until its speech brings a transcript or turns out to be noise. */
+  private interrupted?: TurnState;
   private barge: BargeInDetector;
 
   constructor(private o: TurnTakerOptions) {
@@ -106,7 +118,8 @@ export class TurnTaker {
     const stale = r.endMs <= Math.max(this.consumedMs + 300, this.listeningSinceMs) && !this.newSpeech;
     if (this.state !== "listening" || stale) return;
     if (r.isFinal) {
-      if (r.endMs <= this.lastFinalEndMs) return; // the same final again
+      // the same final again: Google may resend one, even with a later end time (800 ms, then 840 ms)
+      if (r.endMs <= this.lastFinalEndMs || sameText(r.text, this.finals.at(-1))) return;
       this.lastFinalEndMs = r.endMs;
       this.finals.push(r.text);
       this.interim = "";
@@ -141,6 +154,7 @@ export class TurnTaker {
   speakUnprompted(): void {
     if (this.state === "listening") this.barge.reset();
     this.state = "speaking";
+    this.interrupted = undefined;
   }
 
   /**
@@ -163,13 +177,26 @@ export class TurnTaker {
     const finalText = this.finals.join(" ").trim();
     if (finalText) return this.endUtterance(finalText, silence, false);
     const interim = this.stableInterim || this.interim;
-    if (interim && silence >= this.o.eouSilenceMs + (this.o.graceMs ?? 300)) return this.endUtterance(interim, silence, true);
-    if (silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.resetUtterance(); // noise, not words
+    const grace = this.o.graceMs ?? 300;
+    if (interim && silence >= this.o.eouSilenceMs + grace) return this.endUtterance(interim, silence, true);
+    // noise, not words: after a barge-in, as soon as a transcript would have come; otherwise after a long wait
+    if (this.interrupted ? silence >= this.o.eouSilenceMs + grace : silence >= this.o.eouSilenceMs + (this.o.noTextTimeoutMs ?? 2000)) this.noWords(silence);
+  }
+
+  /** Speech that brought no transcript: dropped — but words carried over are still answered. */
+  private noWords(silenceMs: number): void {
+    const interrupted = this.interrupted;
+    this.interrupted = undefined;
+    this.resetUtterance();
+    if (interrupted) this.o.onFalseBargeIn?.({ state: interrupted, carried: Boolean(this.carry) });
+    // (the false barge-in may have carried the words of an answer it cut before any of it was said)
+    if (this.carry && this.state === "listening") this.endUtterance("", silenceMs, false);
   }
 
   private endUtterance(text: string, silenceMs: number, fromInterim: boolean): void {
     const full = [this.carry, text].filter(Boolean).join(" ");
     this.carry = "";
+    this.interrupted = undefined;
     this.resetUtterance();
     this.consumedMs = this.t;
     this.newSpeech = false;
@@ -190,6 +217,7 @@ export class TurnTaker {
     this.state = "listening";
     this.inUtterance = speechMs > 0;
     this.newSpeech = speechMs > 0;
+    this.interrupted = speechMs > 0 ? state : undefined;
     this.finals = [];
     this.interim = "";
     this.stableInterim = "";
@@ -201,4 +229,9 @@ export class TurnTaker {
   carryOver(text: string): void {
     this.carry = [this.carry, text].filter(Boolean).join(" ");
   }
+}
+
+/** Two finals with the same words (case and spacing aside) are one final sent twice. */
+function sameText(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.trim().toLowerCase().replace(/\s+/g, " ") === b.trim().toLowerCase().replace(/\s+/g, " ");
 }

@@ -83,6 +83,19 @@ export class Conversation {
     }));
   }
 
+  /**
+   * Sentences of a reply cut off by a noise (a barge-in that brought no words), said again: as heard, they enter
+   * the history as the agent's, after what was heard of the cut reply.
+   */
+  again(sentences: string[], action?: CallAction): DialogTurn {
+    const turn = new ReplyTurn(this, undefined, async function* () {
+      for (const text of sentences) yield { type: "say", text } as const;
+      if (action) yield { type: "action", action } as const;
+    });
+    turn.introduces = false;
+    return this.begin(turn);
+  }
+
   /** The reply to one caller utterance. */
   respond(userText: string): DialogTurn {
     const turn: ReplyTurn = new ReplyTurn(this, userText, (signal) => this.reply(turn, userText, signal));
@@ -101,11 +114,14 @@ export class Conversation {
     if (this.open === turn) this.open = undefined;
     if (heard === undefined) {
       if (turn.scriptState) this.script.restore(turn.scriptState);
+      // what its tools did stays done (a message sent, a lead saved): the model is told, or it may do it again.
+      // Only the caller's words, the calls and their results: what the model said alongside was never heard.
+      if (turn.acted) this.history.push(...doneOnly(turn.messages));
       return;
     }
     this.history.push(...turn.messages);
     if (heard) this.history.push({ role: "assistant", content: heard });
-    if (turn.userText === undefined) this.antiLoop.introduced(heard);
+    if (turn.introduces) this.antiLoop.introduced(heard);
     else this.antiLoop.heard(heard);
   }
 
@@ -181,8 +197,9 @@ export class Conversation {
         action ??= r.action;
         turn.messages.push({ role: "tool", tool_call_id: call.id, content: r.result });
       }
-      // an action after something was said needs no further round; otherwise ask the model to speak
-      if (action && text.trim()) break;
+      // an action after something was said needs no further round; otherwise ask the model to speak — unless the
+      // turn was stopped while its tools ran (nobody would hear the answer)
+      if ((action && text.trim()) || signal.aborted) break;
     }
     const last = filter.finish();
     if (last) yield { type: "say", text: last };
@@ -195,7 +212,10 @@ class ReplyTurn implements DialogTurn {
   readonly messages: ChatMessage[] = [];
   /** The script's state before this turn used it (restored when the turn is forgotten). */
   scriptState?: ReturnType<ScriptedDialog["snapshot"]>;
+  /** The greeting: what is heard of it is the agent's introduction (never repeated by a later reply). */
+  introduces: boolean;
   private settled = false;
+  private released = false;
   /** Set while the turn is held (speculative): resolves true on release, false when it is dropped. */
   private confirmation?: PromiseWithResolvers<boolean>;
 
@@ -205,6 +225,7 @@ class ReplyTurn implements DialogTurn {
     private produce: (signal: AbortSignal) => AsyncIterable<DialogOutput>,
   ) {
     if (userText !== undefined) this.messages.push({ role: "user", content: userText });
+    this.introduces = userText === undefined;
   }
 
   outputs(signal: AbortSignal): AsyncIterable<DialogOutput> {
@@ -230,13 +251,36 @@ class ReplyTurn implements DialogTurn {
   }
 
   release(): void {
+    this.released = true;
     this.confirmation?.resolve(true);
+  }
+
+  /**
+   * Its tools ran for the caller: a turn that was theirs (not a speculative one dropped because they went on,
+   * whose words come back with what they say next) and that has tool results.
+   */
+  get acted(): boolean {
+    return (!this.confirmation || this.released) && this.messages.some((m) => m.role === "tool");
   }
 
   /** True at once for a turn that is the caller's; for a held one, when it is released (false if dropped). */
   confirmed(): Promise<boolean> {
     return this.confirmation?.promise ?? Promise.resolve(true);
   }
+}
+
+/**
+ * A stopped turn's messages that say what its tools did: the caller's words, each tool call that has its result
+ * (one stopped mid-way has none, and a call without its result is refused by the API), and the results. What the
+ * model said alongside the calls was never heard, so it is left out.
+ */
+function doneOnly(messages: ChatMessage[]): ChatMessage[] {
+  const answered = new Set(messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : [])));
+  return messages.flatMap((m): ChatMessage[] => {
+    if (m.role !== "assistant") return [m];
+    const calls = m.tool_calls?.filter((c) => answered.has(c.id)) ?? [];
+    return calls.length ? [{ role: "assistant", content: null, tool_calls: calls }] : [];
+  });
 }
 
 /** Fixed sentences (and an action after them) as a turn outside the conversation's history. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startRig, type Rig } from "../support/call-rig.ts";
-import { logLines } from "../support/server.ts";
+import { logLine, logLines } from "../support/server.ts";
 import { speech } from "../support/speech.ts";
 import { until } from "../support/wait.ts";
 
@@ -13,7 +13,7 @@ describe("no speech recognition configured → voicemail", () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = await startRig({ google: false });
-  });
+  }, 30_000); // a server start on a busy machine can outlast bun's 5 s
   afterAll(() => rig.stop());
   beforeEach(() => rig.reset());
 
@@ -56,7 +56,7 @@ describe("transfer and settings", () => {
   const AUTH = "auth-token-for-rest";
   beforeAll(async () => {
     rig = await startRig({ env: { TWILIO_ACCOUNT_SID: "AC" + "1".repeat(32), TWILIO_AUTH_TOKEN: AUTH, TRANSFER_NUMBER: "+972501110000" } });
-  });
+  }, 30_000);
   afterAll(() => rig.stop());
   beforeEach(async () => {
     rig.reset();
@@ -76,6 +76,55 @@ describe("transfer and settings", () => {
     expect(d.call.outcome).toBe("transferred");
     expect(d.turns.at(-1).text).toBe("I'm transferring you to a person, one moment.");
   }, 20_000);
+
+  /**
+   * The transfer fails at the wire: the agent tells the caller, the call goes on (the caller is answered), and the
+   * failure is kept on the call.
+   */
+  async function transferThatFails(why: string) {
+    const caller = await rig.call({ authToken: AUTH });
+    await caller.waitUntil(() => caller.frames.length > 10, 3000, "greeting");
+    caller.sendDtmf("0");
+    await rig.rest.waitFor((u) => u.callSid === caller.callSid && "Twiml" in u.form);
+    const failed = await logLine((l) => l.event === "twilio.rest_failed" && l.callSid === caller.callSid, 10_000, `Twilio's ${why}`);
+    await logLine((l) => l.event === "call.transfer_failed" && l.callSid === caller.callSid, 2000, "the transfer failed");
+    // the agent says nobody is available (the third reply: greeting, "transferring", this), played to its end
+    await logLine((l) => l.event === "MEDIA_TX" && l.callSid === caller.callSid && l.generation === 3, 15_000, "the line that nobody is available");
+    await caller.waitForQuiet(400, 15_000);
+    rig.google.stt.transcripts.push("I need a plumber");
+    await caller.speak(await speech("I need a plumber"));
+    await logLine((l) => l.event === "MEDIA_TX" && l.callSid === caller.callSid && l.generation === 4, 15_000, "the answer after the failed transfer");
+    expect(caller.closeCode).toBeUndefined(); // the server never dropped the caller
+    await caller.hangup();
+    await logLine((l) => l.event === "call.saved" && l.callSid === caller.callSid, 5000, "the call saved");
+    const d = await api(rig, `/api/calls/${caller.callSid}`);
+    expect(d.call.outcome).toBe("transfer_failed");
+    expect(d.events.map((e: any) => e.event)).toEqual(expect.arrayContaining(["call.transfer", "call.transfer_failed"]));
+    const agent = d.turns.filter((t: any) => t.role === "agent").map((t: any) => t.text);
+    expect(agent).toContain("I'm transferring you to a person, one moment.");
+    expect(agent).toContain("Nobody is available right now, but I'll take your details and we'll call you back.");
+    expect(d.turns.filter((t: any) => t.role === "caller").map((t: any) => t.text)).toEqual(["I need a plumber"]);
+    expect(agent.at(-1)).toBe("Thank you. What's your name?");
+    return failed;
+  }
+
+  test("Twilio refuses the transfer (400): the agent says nobody is available, the call goes on, the failure is kept", async () => {
+    rig.rest.callReply = (form) => ("Twiml" in form ? { status: 400, body: { code: 21220, message: "Call is not in-progress. Cannot redirect.", status: 400 } } : undefined);
+    const failed = await transferThatFails("refusal");
+    expect(failed.status).toBe(400);
+    expect(String(failed.body)).toContain("21220");
+  }, 30_000);
+
+  test("Twilio does not answer the transfer (5 s timeout): the same — the caller is told and the call goes on", async () => {
+    let answer = () => {};
+    rig.rest.holdCalls = new Promise<void>((r) => (answer = r));
+    try {
+      const failed = await transferThatFails("timeout");
+      expect(String(failed.err)).toMatch(/time|abort/i);
+    } finally {
+      answer();
+    }
+  }, 30_000);
 
   test("business settings: greeting, name and phrase hints reach the call; the greeting is cached", async () => {
     const warms = () => logLines.filter((l) => l.event === "tts.prompts_warm").length;

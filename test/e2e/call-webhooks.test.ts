@@ -12,7 +12,7 @@ import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { rawHandshake } from "../../src/sim/handshake.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
 import { startRig, type Rig } from "../support/call-rig.ts";
-import { logLines } from "../support/server.ts";
+import { logLine, logLines } from "../support/server.ts";
 
 const AUTH = "twilio-auth-token-1234";
 let rig: Rig;
@@ -247,10 +247,8 @@ describe("limits a hostile or broken peer cannot get past", () => {
     expect(caller.closeCode).toBeUndefined();
     await caller.waitForQuiet(300, 10_000);
     await caller.hangup();
-    const waitEnded = async () => {
-      for (let i = 0; i < 200 && (await detail(callSid)).call.status !== "completed"; i++) await Bun.sleep(10);
-    };
-    await waitEnded();
+    // the call's record is closed right after this line (same tick)
+    await logLine((l) => l.event === "call.saved" && l.callSid === callSid, 5000, "the call saved");
     const before = await detail(callSid);
     expect(before.call.status).toBe("completed");
     expect(before.recordingUrl).toBeTruthy();
@@ -283,11 +281,8 @@ describe("limits a hostile or broken peer cannot get past", () => {
     s.ws.send(JSON.stringify({ event: "stop", streamSid: s.streamSid }));
     s.ws.close(1000, "done");
     await s.closed;
-    let d = await detail(callSid);
-    for (let i = 0; i < 500 && d.call.status !== "completed"; i++) {
-      await Bun.sleep(10);
-      d = await detail(callSid);
-    }
+    await logLine((l) => l.event === "call.saved" && l.callSid === callSid, 10_000, "the call saved");
+    expect((await detail(callSid)).call.status).toBe("completed");
     const wallS = (performance.now() - t0) / 1000;
     const wav = parseWav(new Uint8Array(readFileSync(`${rig.server.dataDir}/recordings/${callSid}.wav`)));
     const recordedS = wav.data.length / (8000 * 2 * 2); // stereo 16-bit at 8 kHz

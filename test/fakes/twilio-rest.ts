@@ -25,6 +25,10 @@ export class FakeTwilioRest {
   holdMessages?: Promise<void>;
   /** While set, the CDN answers media only once it resolves (a slow download); a function picks by media path. */
   holdMedia?: Promise<void> | ((path: string) => Promise<void> | undefined);
+  /** Overrides the answer to a call update (transfer, hang-up), e.g. Twilio's 400 for a call it cannot redirect. */
+  callReply?: (form: Record<string, string>) => { status: number; body: unknown } | undefined;
+  /** While set, call updates are answered only once it resolves (Twilio not answering). */
+  holdCalls?: Promise<void>;
   private server?: Server<unknown>;
   private cdn?: Server<unknown>;
   private waiters: Array<() => void> = [];
@@ -36,6 +40,8 @@ export class FakeTwilioRest {
     this.messageReply = undefined;
     this.holdMessages = undefined;
     this.holdMedia = undefined;
+    this.callReply = undefined;
+    this.holdCalls = undefined;
   }
 
   get url(): string {
@@ -65,6 +71,9 @@ export class FakeTwilioRest {
           const form = Object.fromEntries(new URLSearchParams(await req.text()));
           this.updates.push({ callSid: call[2]!, form, auth: req.headers.get("authorization") });
           this.wake();
+          if (this.holdCalls) await this.holdCalls;
+          const custom = this.callReply?.(form);
+          if (custom) return Response.json(custom.body, { status: custom.status });
           return Response.json({ sid: call[2], status: form.Status ?? "in-progress" });
         }
         if (/^\/2010-04-01\/Accounts\/\w+\/Messages\.json$/.test(path) && req.method === "POST") {

@@ -30,6 +30,33 @@ export function freePort(): number {
 /** Captured log lines of the in-process server. */
 export const logLines: Array<Record<string, unknown>> = [];
 
+type LogLine = Record<string, unknown>;
+const logWaiters = new Set<(line: LogLine) => void>();
+const pushLine = logLines.push.bind(logLines);
+// every captured line also wakes whoever waits for it (whichever module configured the log to push here)
+logLines.push = (...lines: LogLine[]) => {
+  const n = pushLine(...lines);
+  for (const line of lines) for (const w of logWaiters) w(line);
+  return n;
+};
+
+/** Resolves with the first log line (already captured, or the next ones) that `pred` accepts; rejects after `timeoutMs`. */
+export function logLine(pred: (line: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> {
+  const seen = logLines.find(pred);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const done = (line?: LogLine) => {
+      logWaiters.delete(waiter);
+      clearTimeout(timer);
+      if (line) resolve(line);
+      else reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    };
+    const waiter = (line: LogLine) => pred(line) && done(line);
+    const timer = setTimeout(() => done(), timeoutMs);
+    logWaiters.add(waiter);
+  });
+}
+
 export async function startInProcess(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Running & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? tempDir();
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_FORMAT: "json", LOG_LEVEL: "debug", ...env });

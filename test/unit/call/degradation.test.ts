@@ -86,6 +86,26 @@ describe("speech synthesis", () => {
     expect(h.offline.requests.map((r) => r.text)).toContain(h.lines.holding);
   });
 
+  test("a tool that never returns: the holding line, again at 17 s, then at 24 s the agent says it could not answer", async () => {
+    const h = createHarness({ llm: true });
+    h.host.saveLead = () => new Promise(() => {}); // a database that never answers
+    h.llm!.turns.push({ toolCalls: [{ name: "save_lead", arguments: { name: "Dana" } }] });
+    const call = h.call();
+    await call.untilQuiet();
+    call.say("I'm Dana", h.stt);
+    await call.until(() => h.observer.events.some((e) => e.event === "EoU_ms"), 3000, "end of utterance");
+    const eouAt = h.clock.now();
+    await call.until(() => h.offline.requests.some((r) => r.text === h.lines.notAnswered), 30_000, "the agent gives up");
+    expect(h.clock.now() - eouAt).toBeGreaterThanOrEqual(24_000);
+    expect(h.clock.now() - eouAt).toBeLessThan(24_000 + 1000);
+    await call.untilQuiet();
+    call.hangup();
+    expect(h.observer.turns.at(-1)).toMatchObject({ role: "agent", text: h.lines.notAnswered });
+    // both holding lines were heard, in the answer's turn that was given up
+    expect(h.observer.turns.at(-2)).toMatchObject({ role: "agent", text: `${h.lines.holding} ${h.lines.holding}` });
+    expect(unanswered(h)).toHaveLength(1);
+  });
+
   test("a holding line, then every sentence of the late answer fails: the caller still hears that the agent could not answer", async () => {
     const h = createHarness({ llm: true });
     h.llm!.turns.push({ tokens: ["We open at nine."] });
@@ -114,6 +134,27 @@ describe("speech synthesis", () => {
     call.hangup();
     expect(h.observer.turns).toEqual([expect.objectContaining({ role: "agent", text: h.lines.greeting("Dana's Plumbing") })]);
     expect(call.frames[0]! - 1000).toBeLessThan(100);
+  });
+
+  test("the greeting when the offline voice hangs too: one retry, kept once, then the call listens and answers the caller", async () => {
+    const h = createHarness();
+    h.tts.hang = () => true;
+    h.offline.hang = () => true;
+    const call = h.call();
+    await call.run(10_000);
+    expect(call.frames).toHaveLength(0);
+    // one try in the offline voice, not one every 1.5 s for the whole call
+    expect(h.offline.requests.filter((r) => r.text === h.lines.greeting("Dana's Plumbing"))).toHaveLength(1);
+    expect(unanswered(h)).toEqual([expect.objectContaining({ data: expect.objectContaining({ kind: "greeting" }) })]);
+    expect(h.logged("turn.unanswered")).toHaveLength(1);
+    // the voices come back: the caller who speaks is answered
+    h.tts.hang = () => false;
+    h.offline.hang = () => false;
+    call.say("I need a plumber", h.stt);
+    await call.answered(10_000);
+    call.hangup();
+    expect(h.observer.turns.map((t) => t.role)).toEqual(["caller", "agent"]);
+    expect(unanswered(h)).toHaveLength(1);
   });
 
   test("the greeting under a hanging TTS: the offline voice says it within 1.5 s, the wait is kept as unanswered", async () => {

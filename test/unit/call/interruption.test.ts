@@ -119,8 +119,9 @@ describe("what does not interrupt", () => {
   });
 
   test("steady line noise and the residual echo of the agent's own voice, over a long reply; the caller still can", async () => {
-    // −50 dBFS of noise; the agent's audio comes back 25 dB down, 180 ms later
-    const h = createHarness({ llm: true, line: { noiseRms: 100, echoGain: 0.056, echoDelayMs: 180 } });
+    // −38 dBFS of noise (RMS 400: above the VAD's absolute minimum of 160, so only its noise floor keeps it from
+    // counting as speech); the agent's audio comes back 25 dB down, 180 ms later
+    const h = createHarness({ llm: true, line: { noiseRms: 400, echoGain: 0.056, echoDelayMs: 180 } });
     const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long answer. `);
     h.llm!.turns.push({ tokens: long });
     const call = h.call();
@@ -132,9 +133,12 @@ describe("what does not interrupt", () => {
     expect(h.observer.turns.at(-1)!.text).toBe(long.join("").trim());
     // the same line, and a caller who does interrupt
     h.llm!.turns.push({ tokens: long });
+    const eous = h.observer.events.filter((e) => e.event === "EoU_ms").length;
     call.say("tell me again", h.stt);
-    await call.until(() => call.framesAfter(h.clock.now()) > 0 || h.observer.events.some((e) => e.event === "EoU_ms" && e !== undefined), 5000);
-    await call.run(4000);
+    await call.until(() => h.observer.events.filter((e) => e.event === "EoU_ms").length > eous, 5000, "the second end of utterance");
+    const askedAt = h.clock.now();
+    await call.until(() => call.framesAfter(askedAt) > 0, 5000, "the second long reply");
+    await call.run(4000); // 4 s into it
     const at = h.clock.now();
     call.say("stop please", h.stt, 600);
     await call.until(() => call.clears.length > 0, 1000, "clear");

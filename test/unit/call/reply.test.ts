@@ -37,3 +37,23 @@ test("holding lines are heard (transcript) but are not part of the answer (dialo
   expect(r.heardText(2000, true)).toBe("We open at nine.");
   expect(r.heardText(900, true)).toBe("");
 });
+
+test("a late answer after a holding line: the quiet between them is not counted as heard", () => {
+  const r = new Reply(4, turn, "answer");
+  r.firstFrameAt = 10_000; // the holding line starts
+  r.add("One moment, please.", new Uint8Array(8000), true, undefined, 10_000); // 1 s of audio
+  r.add("We open at nine.", new Uint8Array(16000), false, 0, 15_000); // 4 s of quiet, then 2 s of answer
+  // cut 500 ms into the answer: 1.5 s of audio heard, not the 6.5 s since the first frame
+  expect(r.heardMs(15_500)).toBe(1500);
+  expect(r.heardText(r.heardMs(15_500), true)).toBe("We…");
+});
+
+test("what was not heard in full, from the sentence cut off on, including sentences produced but not yet spoken", () => {
+  const r = new Reply(5, turn, "answer");
+  r.produced.push("One two.", "Three four.", "Five six.");
+  r.add("One two.", new Uint8Array(8000), false, 0);
+  r.add("Three four.", new Uint8Array(8000), false, 1);
+  expect(r.unheard(1500)).toEqual(["Three four.", "Five six."]);
+  expect(r.unheard(2000)).toEqual(["Five six."]);
+  expect(r.unheard(0)).toEqual(["One two.", "Three four.", "Five six."]);
+});

@@ -109,6 +109,28 @@ describe("one reply per utterance", () => {
     expect(r.utterances.map((u) => u.text)).toEqual(["hello"]);
   });
 
+  test("the same final again with a later end time is not added twice", () => {
+    const r = rig();
+    r.run(800, true);
+    r.run(200, false);
+    r.final("what are your hours"); // ends at 1000 ms
+    r.run(40, false);
+    r.final("what are your hours"); // the recognizer repeats it, ending at 1040 ms
+    r.run(500, false);
+    expect(r.utterances.map((u) => u.text)).toEqual(["what are your hours"]);
+  });
+
+  test("a different final after the first one, even right after it, is added", () => {
+    const r = rig();
+    r.run(800, true);
+    r.run(200, false);
+    r.final("what are your hours");
+    r.run(40, false);
+    r.final("on Friday");
+    r.run(500, false);
+    expect(r.utterances.map((u) => u.text)).toEqual(["what are your hours on Friday"]);
+  });
+
   test("the final after the interim that was answered is not answered again", () => {
     const r = rig();
     r.run(800, true);
@@ -197,6 +219,50 @@ describe("barge-in", () => {
     r.final("a table for two");
     r.run(400, false);
     expect(r.utterances[1]).toMatchObject({ text: "I want to book a table for two", newText: "a table for two" });
+  });
+
+  test("a barge-in that brings no transcript within the window + grace is a false interruption", () => {
+    const r = rig();
+    const falses: Array<{ state: string; carried: boolean }> = [];
+    const tt = new TurnTaker({ eouSilenceMs: 500, bargeInMs: 200, onUtterance: (u) => r.utterances.push(u), onBargeIn: () => {}, onFalseBargeIn: (f) => falses.push(f) });
+    tt.speakUnprompted();
+    for (let t = 0; t < 300; t += 20) tt.frame(true); // a cough
+    expect(tt.state).toBe("listening");
+    for (let t = 0; t < 780; t += 20) tt.frame(false);
+    expect(falses).toHaveLength(0);
+    tt.frame(false); // 800 ms of silence: 500 + the 300 ms grace
+    expect(falses).toEqual([{ state: "speaking", carried: false }]);
+    expect(r.utterances).toHaveLength(0);
+  });
+
+  test("a barge-in whose speech brings an interim is a real one (answered, no false interruption)", () => {
+    const falses: unknown[] = [];
+    const utterances: Utterance[] = [];
+    const tt = new TurnTaker({ eouSilenceMs: 500, bargeInMs: 200, onUtterance: (u) => utterances.push(u), onBargeIn: () => {}, onFalseBargeIn: (f) => falses.push(f) });
+    tt.speakUnprompted();
+    for (let t = 0; t < 300; t += 20) tt.frame(true);
+    tt.transcript({ text: "wait", isFinal: false, stability: 0.8, endMs: tt.now });
+    for (let t = 0; t < 2000; t += 20) tt.frame(false);
+    expect(falses).toHaveLength(0);
+    expect(utterances.map((u) => u.text)).toEqual(["wait"]);
+  });
+
+  test("noise after a THINKING barge-in: the carried words are answered on their own", () => {
+    const falses: Array<{ state: string; carried: boolean }> = [];
+    const utterances: Utterance[] = [];
+    const tt = new TurnTaker({ eouSilenceMs: 500, bargeInMs: 200, onUtterance: (u) => utterances.push(u), onBargeIn: () => tt.carryOver(utterances[0]!.text), onFalseBargeIn: (f) => falses.push(f) });
+    for (let t = 0; t < 600; t += 20) tt.frame(true);
+    tt.transcript({ text: "I want to book", isFinal: true, stability: 0, endMs: tt.now });
+    for (let t = 0; t < 500; t += 20) tt.frame(false);
+    expect(tt.state).toBe("thinking");
+    for (let t = 0; t < 300; t += 20) tt.frame(true); // a door
+    for (let t = 0; t < 800; t += 20) tt.frame(false);
+    expect(falses).toEqual([{ state: "thinking", carried: true }]);
+    expect(utterances.map((u) => [u.text, u.newText])).toEqual([
+      ["I want to book", "I want to book"],
+      ["I want to book", ""],
+    ]);
+    expect(tt.state).toBe("thinking");
   });
 
   test("BARGE_IN_MS is configurable", () => {

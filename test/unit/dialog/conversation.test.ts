@@ -21,10 +21,10 @@ afterAll(() => llm.stop());
 
 const en = linesFor("en-US");
 
-function make(o: { firstTokenMs?: number; cooldownMs?: number } = {}) {
+function make(o: { firstTokenMs?: number; cooldownMs?: number; scheduleCallback?: () => unknown } = {}) {
   const leads: LeadInput[] = [];
   const reports: Array<[string, string | undefined]> = [];
-  const host = { canTransfer: true, saveLead: (l: LeadInput) => void leads.push(l), scheduleCallback: () => {} };
+  const host = { canTransfer: true, saveLead: (l: LeadInput) => void leads.push(l), scheduleCallback: o.scheduleCallback ?? (() => {}) };
   const health = new ProviderHealth({ component: "llm", report: (s, r) => void reports.push([s, r]), cooldownMs: o.cooldownMs ?? 0 });
   const guarded = new GuardedLlm(new OpenAiLlm({ baseUrl: llm.url, apiKey: "k", model: "m" }), health, { firstTokenMs: o.firstTokenMs ?? 1000 });
   const conv = new Conversation({ lines: en, host, businessName: "Dana's Plumbing", llm: guarded, systemPrompt: "be brief" });
@@ -144,6 +144,45 @@ test("forget(): a reply nobody heard leaves no trace, even after it produced sen
   turn.forget();
   await play(conv.respond("half a sentence and the rest"));
   expect(history()).toEqual([{ role: "user", content: "half a sentence and the rest" }]);
+});
+
+test("forget(): a stopped turn keeps what its tools did — the calls that have results, not the unheard words, not the call still running", async () => {
+  llm.turns.push({ tokens: ["Let me note that. "], toolCalls: [{ name: "save_lead", arguments: { name: "Dana" } }, { name: "schedule_callback", arguments: { when: "tomorrow" } }] });
+  llm.turns.push({ tokens: ["Noted."] });
+  let callbackAsked = () => {};
+  const asked = new Promise<void>((r) => (callbackAsked = r));
+  // the callback's database write never returns
+  const { conv, leads } = make({ scheduleCallback: () => (callbackAsked(), new Promise(() => {})) });
+  const stop = new AbortController();
+  const turn = conv.respond("I'm Dana, call me tomorrow");
+  const producing = (async () => {
+    for await (const _ of turn.outputs(stop.signal));
+  })();
+  await asked; // save_lead has run; schedule_callback is under way
+  stop.abort();
+  turn.forget(); // the caller talked over it before any of it was heard
+  void producing;
+  expect(leads).toEqual([{ name: "Dana" }]);
+  await play(conv.respond("are you there?"));
+  expect(history() as unknown[]).toEqual([
+    { role: "user", content: "I'm Dana, call me tomorrow" },
+    { role: "assistant", content: null, tool_calls: [expect.objectContaining({ id: "call_0", function: expect.objectContaining({ name: "save_lead" }) })] },
+    { role: "tool", tool_call_id: "call_0", content: "saved" },
+    { role: "user", content: "are you there?" },
+  ]);
+});
+
+test("forget(): a speculative turn dropped because the caller went on leaves no trace, even when a tool ran", async () => {
+  llm.turns.push({ toolCalls: [{ name: "save_lead", arguments: { name: "Dana" } }] }, { tokens: ["Noted."] });
+  llm.turns.push({ tokens: ["ok."] });
+  const { conv, leads } = make();
+  const turn = conv.respond("I'm Dana");
+  turn.hold!();
+  for await (const _ of turn.outputs(new AbortController().signal));
+  turn.forget();
+  expect(leads).toEqual([{ name: "Dana" }]);
+  await play(conv.respond("I'm Dana from Haifa"));
+  expect(history()).toEqual([{ role: "user", content: "I'm Dana from Haifa" }]);
 });
 
 test("a turn left unsettled when the next one starts was never heard", async () => {
