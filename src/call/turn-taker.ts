@@ -18,6 +18,9 @@ import { FRAME_MS } from "../audio/mulaw.ts";
 import type { SttResult } from "../providers/stt.ts";
 import { BargeInDetector } from "./barge-in.ts";
 
+/** How long after a barge-in was taken for a noise its words may still arrive and interrupt after all (ms). */
+const LATE_WORDS_MS = 3000;
+
 export type TurnState = "listening" | "thinking" | "speaking";
 
 export interface Utterance {
@@ -72,6 +75,10 @@ export class TurnTaker {
   private newSpeech = false;
   /** End of the newest final seen: a final never covers earlier audio than the one before it, a repeat does. */
   private lastFinalEndMs = -Infinity;
+  /** The last barge-in taken for a noise: where its speech began and when it was judged (audio ms). */
+  private noise?: { fromMs: number; judgedMs: number };
+  /** When the latest barge-in's speech began (audio ms). */
+  private bargeFromMs = -Infinity;
   /** Text of an utterance whose reply was abandoned while THINKING; it prefixes the next one. */
   private carry = "";
   /** What a barge-in with speech interrupted, until its speech brings a transcript or turns out to be noise. */
@@ -115,6 +122,12 @@ export class TurnTaker {
   /** A transcript from the recognizer. */
   transcript(r: SttResult): void {
     if (!r.text) return;
+    // words of a barge-in that was taken for a noise (the recognizer slower than the window) while the agent has
+    // resumed: an interruption after all — stop the agent and answer them, rather than drop the caller's words
+    if (this.state !== "listening" && this.noise && r.endMs > this.noise.fromMs && this.t - this.noise.judgedMs <= LATE_WORDS_MS) {
+      this.noise = undefined;
+      this.bargeIn(FRAME_MS);
+    }
     const stale = r.endMs <= Math.max(this.consumedMs + 300, this.listeningSinceMs) && !this.newSpeech;
     if (this.state !== "listening" || stale) return;
     if (r.isFinal) {
@@ -187,6 +200,7 @@ export class TurnTaker {
   private noWords(silenceMs: number): void {
     const interrupted = this.interrupted;
     this.interrupted = undefined;
+    if (interrupted) this.noise = { fromMs: this.bargeFromMs, judgedMs: this.t };
     this.resetUtterance();
     if (interrupted) this.o.onFalseBargeIn?.({ state: interrupted, carried: Boolean(this.carry) });
     // (the false barge-in may have carried the words of an answer it cut before any of it was said)
@@ -214,6 +228,7 @@ export class TurnTaker {
 
   private bargeIn(speechMs: number): void {
     const state = this.state;
+    this.bargeFromMs = this.t - speechMs;
     this.state = "listening";
     this.inUtterance = speechMs > 0;
     this.newSpeech = speechMs > 0;

@@ -235,6 +235,34 @@ describe("barge-in", () => {
     expect(r.utterances).toHaveLength(0);
   });
 
+  test("words that arrive after the barge-in was taken for a noise (a slow recognizer) interrupt the resumed agent and are answered", () => {
+    const falses: unknown[] = [];
+    const bargeIns: string[] = [];
+    const utterances: Utterance[] = [];
+    const tt = new TurnTaker({ eouSilenceMs: 500, bargeInMs: 200, onUtterance: (u) => utterances.push(u), onBargeIn: (b) => bargeIns.push(b.state), onFalseBargeIn: (f) => falses.push(f) });
+    tt.speakUnprompted();
+    for (let t = 0; t < 300; t += 20) tt.frame(true); // "wait" — the recognizer says nothing yet
+    const spokeUntil = tt.now;
+    for (let t = 0; t < 800; t += 20) tt.frame(false);
+    expect(falses).toHaveLength(1);
+    tt.speakUnprompted(); // the agent resumed
+    for (let t = 0; t < 400; t += 20) tt.frame(false);
+    tt.transcript({ text: "wait", isFinal: true, stability: 0, endMs: spokeUntil });
+    expect(bargeIns).toEqual(["speaking", "speaking"]);
+    expect(utterances.map((u) => u.text)).toEqual(["wait"]);
+    // another noise over the next reply; a transcript more than 3 s after it was judged does not interrupt
+    tt.speakUnprompted();
+    for (let t = 0; t < 300; t += 20) tt.frame(true);
+    for (let t = 0; t < 800; t += 20) tt.frame(false);
+    expect(falses).toHaveLength(2);
+    tt.speakUnprompted();
+    for (let t = 0; t < 3100; t += 20) tt.frame(false);
+    tt.transcript({ text: "stale words", isFinal: true, stability: 0, endMs: tt.now - 3000 });
+    expect(bargeIns).toEqual(["speaking", "speaking", "speaking"]);
+    expect(tt.state).toBe("speaking");
+    expect(utterances).toHaveLength(1);
+  });
+
   test("a barge-in whose speech brings an interim is a real one (answered, no false interruption)", () => {
     const falses: unknown[] = [];
     const utterances: Utterance[] = [];
