@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks";
 import { FakeTwilioRest } from "../fakes/twilio-rest.ts";
 import { startRig } from "../support/call-rig.ts";
-import { startInProcess, tempDir } from "../support/server.ts";
+import { logLine, startInProcess, tempDir } from "../support/server.ts";
 
 // each test starts a whole server (and hashes the owner's password): seconds on a busy machine
 setDefaultTimeout(30_000);
@@ -69,7 +69,7 @@ test("an existing DATA_DIR and its folders left 0755 are made 0700 at start; Wha
   });
   try {
     for (const dir of [dataDir, join(dataDir, "recordings"), join(dataDir, "media")]) expect([dir, mode(dir)]).toEqual([dir, "700"]);
-    // an inbound WhatsApp photo, as Twilio sends it: the server downloads it into DATA_DIR/media
+    // an inbound WhatsApp photo, as Twilio sends it: the server downloads it into DATA_DIR/media (after answering)
     const mediaPath = `/2010-04-01/Accounts/${SID}/Messages/MM${"d".repeat(32)}/Media/ME${"e".repeat(32)}`;
     rest.media.set(mediaPath, { bytes: crypto.getRandomValues(new Uint8Array(5_000)), mime: "image/jpeg" });
     const params = { MessageSid: `SM${"f".repeat(32)}`, AccountSid: SID, From: "whatsapp:+972501234567", To: "whatsapp:+14155238886", Body: "", NumMedia: "1", MediaUrl0: `${rest.url}${mediaPath}`, MediaContentType0: "image/jpeg" };
@@ -79,6 +79,8 @@ test("an existing DATA_DIR and its folders left 0755 are made 0700 at start; Wha
       body: new URLSearchParams(params),
     });
     expect(res.status).toBe(204);
+    // the webhook answers first; the photo is fetched in the background
+    await logLine((l) => l.event === "whatsapp.media_saved" && l.messageSid === params.MessageSid, 10_000, "the photo saved");
     const files = readdirSync(join(dataDir, "media"));
     expect(files.length).toBe(1);
     for (const f of files) expect([f, mode(join(dataDir, "media", f))]).toEqual([f, "600"]);
