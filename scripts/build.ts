@@ -24,6 +24,11 @@ const result = await Bun.build({
   plugins: [tailwind],
   minify: true,
   splitting: true,
+  // precompiled bytecode: the binary skips parsing its JavaScript at start (≈ 60–80 ms sooner to the first TwiML);
+  // works because the Google clients are imported from their v1 modules, not the package index whose 5 MB
+  // generated protos.js bytecode compilation cannot take
+  bytecode: true,
+  format: "esm",
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
 });
 if (!result.success) {

@@ -4,15 +4,19 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "n
 import { join } from "node:path";
 import { BEEP } from "../../src/audio/tones.ts";
 import { SimulatedCaller } from "../../src/sim/caller.ts";
+import { FakeGoogle } from "../fakes/google.ts";
 import { FakeWhatsappServer } from "../fakes/whatsapp-ws.ts";
 import { ROOT, spawnServer, tempDir, type Spawned } from "../support/server.ts";
+import { speech } from "../support/speech.ts";
 
 let server: Spawned | undefined;
 const whatsapp = new FakeWhatsappServer("close").start();
+const google = await new FakeGoogle().start();
 afterAll(async () => {
   server?.proc.kill("SIGTERM");
   await server?.exited;
   whatsapp.stop();
+  await google.stop();
 });
 
 test(
@@ -98,6 +102,25 @@ test(
     const wa = (await (await fetch(`${server.url}/readyz`)).json()) as { details: { whatsapp: string } };
     expect(wa.details.whatsapp).toMatch(/^(err|starting): /);
     expect(statSync(join(runDir, "data", "whatsapp.db")).mode & 0o777).toBe(0o600);
+
+    // Google's clients inside the binary (loaded from their v1 modules for the bytecode build): a call heard by
+    // streaming STT and answered by TTS, both on the gRPC stand-in
+    server.proc.kill("SIGTERM");
+    await server.exited;
+    const env = { DATA_DIR: "./data", SPEECH_EMULATOR_HOST: google.host, TTS_EMULATOR_HOST: google.host, AGENT_LANGUAGE: "en-US", STT_LANGUAGE: "en-US", TTS_VOICE: "en-US-Wavenet-D" };
+    server = await spawnServer({ cmd: [join(runDir, "agentlocator")], cwd: runDir, env });
+    google.stt.transcripts.push("what are your opening hours");
+    const g = new SimulatedCaller({ baseUrl: server.url });
+    await g.dial();
+    await g.connect();
+    await g.waitForQuiet(300, 15_000);
+    const greetingFrames = g.frames.length;
+    await g.speak(await speech("what are your opening hours"));
+    await g.waitUntil(() => g.frames.length > greetingFrames + 20, 15_000, "the reply");
+    await g.waitForQuiet(300, 15_000);
+    await g.hangup();
+    expect(google.streams.some((s) => s.audioBytes > 0 && s.finals.includes("what are your opening hours"))).toBe(true);
+    expect(google.ttsRequests.length).toBeGreaterThanOrEqual(2); // the greeting and the reply
   },
   { timeout: 120_000 },
 );

@@ -33,8 +33,15 @@ export class GoogleStt implements SttProvider {
 
   constructor(private options: GoogleSttOptions) {
     this.getClient = lazyClient(async () => {
-      const { SpeechClient } = await import("@google-cloud/speech");
-      return new SpeechClient(await options.clientOptions()) as unknown as SpeechClient;
+      // the v1 client and the streaming helper, not the package index (which also loads a 5 MB generated protos.js
+      // that the binary's bytecode compilation cannot take); installed on the class as the index itself does:
+      // streamingRecognize(config) then takes raw audio Buffers
+      const [{ SpeechClient: V1 }, { ImprovedStreamingClient }] = await Promise.all([
+        import("@google-cloud/speech/build/src/v1/speech_client.js"),
+        import("@google-cloud/speech/build/src/helpers.js"),
+      ]);
+      Object.defineProperty(V1.prototype, "streamingRecognize", Object.getOwnPropertyDescriptor(ImprovedStreamingClient.prototype, "streamingRecognize")!);
+      return new V1(await options.clientOptions()) as unknown as SpeechClient;
     });
   }
 

@@ -43,7 +43,7 @@ export class GoogleTts implements TtsProvider {
   /** The client loads on first use (or `warm`), never at import. */
   static create(voice: string, clientOptions: () => Promise<GoogleClientOptions>, timeoutMs = 5000): GoogleTts {
     const getClient = lazyClient(async () => {
-      const { TextToSpeechClient } = await import("@google-cloud/text-to-speech");
+      const { TextToSpeechClient } = await import("@google-cloud/text-to-speech/build/src/v1/text_to_speech_client.js"); // the v1 module, not the index (its protos.js: see stt.ts)
       return new TextToSpeechClient(await clientOptions()) as unknown as TtsClient;
     });
     return new GoogleTts(voice, getClient, timeoutMs);
