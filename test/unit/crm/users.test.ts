@@ -4,7 +4,9 @@
  */
 import { expect, test } from "bun:test";
 import { Semaphore } from "../../../src/auth/semaphore.ts";
-import { UserService } from "../../../src/crm/users.ts";
+import { DUMMY_HASH, UserService } from "../../../src/crm/users.ts";
+import { eq } from "drizzle-orm";
+import { users as usersTable } from "../../../src/db/schema.ts";
 import { migrate, openDatabase } from "../../../src/db/client.ts";
 
 async function setup() {
@@ -68,4 +70,19 @@ test("the priority lane verifies a known address's login while the ordinary lane
   expect(gate.stats.priority).toEqual({ immediate: 1, waited: 0, refused: 0 });
   busy.release();
   expect(await Promise.all(queued)).toEqual([undefined, undefined, undefined, undefined]);
+});
+
+test("a new password is argon2id at 19 MiB and 2 passes, and the stand-in hash for unknown emails costs the same", async () => {
+  const db = openDatabase(":memory:");
+  migrate(db);
+  const users = new UserService(db, new Semaphore(1, 4, 60_000, 1));
+  await users.create({ email: "owner@example.com", password: "owner-password", role: "owner" });
+  const stored = db.select().from(usersTable).where(eq(usersTable.email, "owner@example.com")).get()!.passwordHash;
+  const params = (h: string) => h.split("$").slice(1, 4).join("$");
+  expect(params(stored)).toBe("argon2id$v=19$m=19456,t=2,p=1");
+  expect(params(DUMMY_HASH)).toBe(params(stored));
+  // a hash made at the old, costlier default still verifies
+  const old = await Bun.password.hash("old-password", { algorithm: "argon2id" });
+  db.update(usersTable).set({ passwordHash: old }).where(eq(usersTable.email, "owner@example.com")).run();
+  expect(await users.verify("owner@example.com", "old-password")).toMatchObject({ email: "owner@example.com" });
 });
