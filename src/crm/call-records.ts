@@ -2,7 +2,7 @@
  * Calls in the CRM: created when Twilio rings the webhook, then kept up to date by the call as it happens
  * (implements call/'s CallObserver), and read back for the admin API.
  */
-import { and, asc, count, desc, eq, gte, lte, max, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lte, max, sql, type SQL } from "drizzle-orm";
 import type { CallObserver, CallMode, TurnRecord } from "../call/observer.ts";
 import type { Db } from "../db/client.ts";
 import { callEvents, calls, callTurns } from "../db/schema.ts";
@@ -37,8 +37,18 @@ export class CallRecords implements CallObserver {
     private live: LiveFeed = silentFeed,
   ) {}
 
+  /** Live calls' row ids by CallSid: a call records an event or a turn many times a minute (dropped when it ends). */
+  private ids = new Map<string, number>();
+  /** The hot look-up prepared once (drizzle would build and prepare the SQL on every call otherwise). */
+  private bySidQuery?: ReturnType<typeof this.prepareBySid>;
+
+  private prepareBySid() {
+    return this.db.select().from(calls).where(eq(calls.callSid, sql.placeholder("sid"))).prepare();
+  }
+
   bySid(callSid: string): CallRow | undefined {
-    return this.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
+    this.bySidQuery ??= this.prepareBySid();
+    return this.bySidQuery.get({ sid: callSid });
   }
 
   /**
@@ -89,7 +99,13 @@ export class CallRecords implements CallObserver {
   }
 
   private idOf(callSid: string): number {
-    return (this.bySid(callSid) ?? this.ringing(callSid, {})).id;
+    const known = this.ids.get(callSid);
+    if (known !== undefined) return known;
+    const id = (this.bySid(callSid) ?? this.ringing(callSid, {})).id;
+    // bounded: entries leave when their call ends; a process that lost track of calls (none should) stays small
+    if (this.ids.size >= 10_000) this.ids.clear();
+    this.ids.set(callSid, id);
+    return id;
   }
 
   contactIdOf(callSid: string): number {
@@ -135,6 +151,7 @@ export class CallRecords implements CallObserver {
   }
 
   ended(callSid: string, info: { outcome: string; status?: "completed" | "failed" }): void {
+    this.ids.delete(callSid);
     const row = this.bySid(callSid);
     if (!row) return;
     const endedAt = new Date();
